@@ -1,0 +1,46 @@
+"""Shared fixtures. Test doubles are passed in (FakeEmbedder), never patched in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index import FakeEmbedder, open_index
+from ingest import chunk_corpus
+from ingest.reader import read_metadata
+from medquote import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    return chunk_corpus(CORPUS)
+
+
+@pytest.fixture()
+def tmp_corpus(tmp_path) -> Path:
+    """A private copy of the corpus that a test may edit."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def fake_engine(tmp_path_factory) -> Engine:
+    root = tmp_path_factory.mktemp("fake-index")
+    return Engine(index=open_index(CORPUS, FakeEmbedder(), root), sources=read_metadata(CORPUS))
+
+
+@pytest.fixture(scope="session")
+def real_engine(tmp_path_factory) -> Engine:
+    root = tmp_path_factory.mktemp("real-index")
+    return Engine.load(CORPUS, root)
