@@ -1,0 +1,85 @@
+"""Builds the index from the corpus, and opens it only when it matches the corpus and model.
+
+`build_index` chunks the corpus, embeds every chunk in batches and writes a new build
+atomically (the previous one stays served until the swap). `open_index` loads the current
+build if its manifest matches; otherwise it rebuilds (one log line) or raises IndexUnavailable
+with the command to run. Ingest errors propagate unchanged, leaving the old build in place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_hashes
+
+from .embedder import Embedder
+from .search import SearchIndex
+from .store import FORMAT_VERSION, IndexUnavailable, Manifest, load_build, write_build
+
+log = logging.getLogger("medquote.index")
+
+# Bump when the text given to the embedder changes (not the quoted text, which never changes).
+EMBED_VERSION = "section+text-1"
+DEFAULT_ROOT = ".index"
+
+
+def embed_text(chunk: Chunk) -> str:
+    # The section heading gives short passages their topic ("Diagnosing ALS"), which the
+    # sentence alone often lacks. It is used only for matching, never shown as quoted text.
+    return f"{chunk.section}\n{chunk.text}"
+
+
+def index_root(root: Path | str | None = None) -> Path:
+    return Path(root or os.environ.get("MEDQUOTE_INDEX_DIR") or DEFAULT_ROOT)
+
+
+def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0) -> Manifest:
+    return Manifest(
+        format_version=FORMAT_VERSION, model=embedder.name, weights_sha256=embedder.weights_sha256,
+        dim=embedder.dim, chunker_version=CHUNKER_VERSION, embed_version=EMBED_VERSION,
+        documents=corpus_hashes(corpus_dir), chunk_count=chunk_count, files={},
+    )
+
+
+@contextmanager
+def _build_lock(root: Path):
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fh = open(root / ".lock", "a")
+    except OSError as exc:
+        raise IndexUnavailable(
+            f"Cannot write the index under {root} ({exc.strerror}). "
+            "Make it writable or set MEDQUOTE_INDEX_DIR to a writable folder, then run `medquote ingest`."
+        ) from None
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # two builds at once would race on the `current` swap
+        yield
+
+
+def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | None = None, progress: bool = False) -> Path:
+    corpus_dir, root = Path(corpus_dir), index_root(root)
+    with _build_lock(root):
+        docs, chunks = chunk_corpus(corpus_dir)
+        if not chunks:
+            raise IngestError(f"No quotable text found in {corpus_dir}.")
+        manifest = expected_manifest(corpus_dir, embedder, len(chunks))
+        vectors = embedder.encode([embed_text(c) for c in chunks], batch_size=64, progress=progress)
+        return write_build(root, manifest, vectors, chunks)
+
+
+def open_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | None = None, rebuild: bool = True) -> SearchIndex:
+    corpus_dir, root = Path(corpus_dir), index_root(root)
+    expected = expected_manifest(corpus_dir, embedder)
+    try:
+        faiss_index, chunks = load_build(root, expected)
+    except IndexUnavailable as exc:
+        if not rebuild:
+            raise
+        log.warning("%s Rebuilding now.", exc)
+        build_index(corpus_dir, embedder, root)
+        faiss_index, chunks = load_build(root, expected)
+    return SearchIndex(faiss_index, chunks, embedder)

