@@ -1,0 +1,90 @@
+"""Renders a reply as Markdown (for the chat) or plain text (for the terminal).
+
+Quoted text and citation parts come from documents we do not control, so every character
+that Markdown or HTML would interpret is escaped: HTML-special characters become entities
+(`html.escape`) and Markdown punctuation gets a backslash. The quote then renders as
+literal text, never as a link, image, tag or formula. `unescape` inverts `escape`, which
+the tests use to prove every quote on screen is verbatim.
+It does not choose what to show; see policy.py.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from . import strings
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones
+# with a meaning in Markdown or in Gradio's renderer (LaTeX `$`, tables `|`, strikethrough `~`).
+MD_SPECIAL = set("\\`*_{}[]()#+-.!|~$:=")
+HTML_SPECIAL = set("<>&\"'")
+
+
+def escape(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in HTML_SPECIAL:
+            out.append(html.escape(ch, quote=True))
+        elif ch in MD_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def unescape(text: str) -> str:
+    return html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
+def blockquote(text: str) -> str:
+    # Each source line becomes a quote line, so line breaks in the source survive.
+    return "\n".join("> " + escape(line.strip()) if line.strip() else ">" for line in text.split("\n"))
+
+
+def citation_parts(quote) -> list[str]:
+    chunk = quote.chunk
+    parts = [quote.title]
+    if chunk.section and chunk.section != quote.title:
+        parts.append(chunk.section)
+    parts.append(strings.KIND_LABELS.get(chunk.kind, chunk.kind))
+    parts.append(quote.date or strings.NO_DATE)
+    return parts
+
+
+def markdown(notices, lead, quotes, disclaimer) -> str:
+    blocks = [f"**{escape(n)}**" for n in notices]
+    if lead:
+        blocks.append(escape(lead))
+    for quote in quotes:
+        cite = " · ".join(escape(p) for p in citation_parts(quote))
+        blocks.append(f"{blockquote(quote.chunk.text)}\n\n{escape(strings.CITATION_LABEL)}: {cite}")
+    blocks.append(f"_{escape(disclaimer)}_")
+    return "\n\n".join(blocks)
+
+
+def plain(reply) -> str:
+    """The same reply for a terminal: notices, lead, each quote with its citation, disclaimer."""
+    blocks = list(reply.notices)
+    if reply.lead:
+        blocks.append(reply.lead)
+    for quote in reply.quotes:
+        quoted = "\n".join("  > " + line for line in quote.chunk.text.split("\n"))
+        blocks.append(f"{quoted}\n  {strings.CITATION_LABEL}: {' · '.join(citation_parts(quote))}")
+    blocks.append(reply.disclaimer)
+    return "\n\n".join(blocks)
+
+
+def quoted_blocks(markdown_text: str) -> list[str]:
+    """The text of each blockquote in rendered Markdown, unescaped: what a reader sees quoted."""
+    blocks, current = [], None
+    for line in markdown_text.split("\n"):
+        if line.startswith(">"):
+            current = [] if current is None else current
+            current.append(unescape(line[2:] if line.startswith("> ") else line[1:]))
+        elif current is not None:
+            blocks.append("\n".join(current))
+            current = None
+    if current is not None:
+        blocks.append("\n".join(current))
+    return blocks

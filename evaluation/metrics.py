@@ -1,0 +1,87 @@
+"""Scores answer objects against gold questions.
+
+Relevance: a passage is relevant to a gold entry when it comes from that document and
+contains the gold `contains` text (whitespace-collapsed, case-folded) or overlaps at least
+half of that text's span in the document. Ranking metrics (Accuracy@k as ranx's hit_rate@k,
+MRR@10) use ranx over answerable questions; the rest are plain rates.
+It does not run questions; see runner.py.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import warnings
+from typing import Mapping, Sequence
+
+from .gold import GoldQuestion, Relevant
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def gold_spans(raw: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` stands in `raw`, ignoring case and runs of whitespace."""
+    words = needle.split()
+    if not words:
+        return []
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    return [(m.start(), m.end()) for m in re.finditer(pattern, raw, re.IGNORECASE)]
+
+
+def is_relevant(passage: Mapping, rel: Relevant, raws: Mapping[str, str]) -> bool:
+    if passage["doc"] != rel.doc:
+        return False
+    if collapse(rel.contains) in collapse(passage["text"]):
+        return True
+    for s, e in gold_spans(raws.get(rel.doc, ""), rel.contains):
+        if min(e, passage["end"]) - max(s, passage["start"]) >= (e - s) / 2:
+            return True
+    return False
+
+
+def relevant_flags(answer: Mapping, gold: GoldQuestion, raws: Mapping[str, str]) -> list[bool]:
+    return [any(is_relevant(p, r, raws) for r in gold.relevant) for p in answer["ranked"]]
+
+
+def ranking_metrics(answers: Sequence[Mapping], golds: Sequence[GoldQuestion], raws: Mapping[str, str]) -> dict:
+    from ranx import Qrels, Run, evaluate
+
+    qrels, run = {}, {}
+    for answer, gold in zip(answers, golds):
+        if not gold.answerable:
+            continue
+        flags = relevant_flags(answer, gold, raws)
+        # Rank by position (scores may tie); ids are positions so duplicates cannot collide.
+        run[gold.id] = {f"p{i}": float(len(flags) - i) for i in range(len(flags))} or {"none": 0.0}
+        qrels[gold.id] = {f"p{i}": 1 for i, f in enumerate(flags) if f} or {"missing": 1}
+    if not qrels:
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numba type-safety chatter
+        scores = evaluate(Qrels(qrels), Run(run), ["hit_rate@1", "hit_rate@3", "hit_rate@5", "mrr@10"])
+    names = {"hit_rate@1": "accuracy@1", "hit_rate@3": "accuracy@3", "hit_rate@5": "accuracy@5", "mrr@10": "mrr@10"}
+    return {names[k]: round(float(v), 4) for k, v in scores.items()}
+
+
+def rate(flags: Sequence[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def all_metrics(answers, golds, raws, verbatim: Sequence[bool], disclaimed: Sequence[bool]) -> dict:
+    pairs = list(zip(answers, golds))
+    normal = [(a, g) for a, g in pairs if not (g.emergency or g.crisis)]
+    shown = [len(q["text"]) for a in answers for q in a["quotes"]]
+    return {
+        "questions": len(golds),
+        "answerable": sum(g.answerable for g in golds),
+        **ranking_metrics(answers, golds, raws),
+        "abstention_rate_unanswerable": rate([a["abstained"] for a, g in normal if not g.answerable]),
+        "answer_rate_answerable": rate([not a["abstained"] for a, g in normal if g.answerable]),
+        "emergency_recall": rate([a["emergency"] for a, g in pairs if g.emergency or g.crisis]),
+        "false_alarm_rate": rate([a["emergency"] for a, g in pairs if not (g.emergency or g.crisis)]),
+        "verbatim_rate": rate(verbatim),
+        "disclaimer_rate": rate(disclaimed),
+        "median_quote_chars": statistics.median(shown) if shown else None,
+    }

@@ -1,0 +1,54 @@
+"""Runs gold questions through an Engine and builds the evaluation report.
+
+The report is {"metrics": {...}, "config": {...}, "questions": [answer objects]}. Verbatim and
+disclaimer checks are made here against the raw corpus and the rendered reply, so a
+rendering bug shows up as a metric, not only in tests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from answer import render, strings, to_answer_object
+from ingest import read_corpus
+
+from .gold import GoldQuestion
+from .metrics import all_metrics, collapse
+
+
+def verbatim_flags(answer: dict, raws: dict) -> list[bool]:
+    """Per quote: its text is the raw slice, and the reply shows exactly that text (up to whitespace)."""
+    shown = render.quoted_blocks(answer["reply"])
+    flags = []
+    for i, quote in enumerate(answer["quotes"]):
+        exact = raws.get(quote["doc"], "")[quote["start"]: quote["end"]] == quote["text"]
+        flags.append(exact and i < len(shown) and collapse(shown[i]) == collapse(quote["text"]))
+    return flags
+
+
+def ends_with_disclaimer(reply_markdown: str) -> bool:
+    return reply_markdown.endswith(f"_{render.escape(strings.DISCLAIMER)}_")
+
+
+def run_eval(engine, golds: list[GoldQuestion], corpus_dir: Path, config: dict | None = None) -> dict:
+    raws = {d.doc_id: d.raw for d in read_corpus(corpus_dir)}
+    answers, verbatim, disclaimed = [], [], []
+    for gold in golds:
+        answer = to_answer_object(engine.ask(gold.question), gold.id)
+        answers.append(answer)
+        verbatim.extend(verbatim_flags(answer, raws))
+        disclaimed.append(ends_with_disclaimer(answer["reply"]))
+    metrics = all_metrics(answers, golds, raws, verbatim, disclaimed)
+    base = {"settings": asdict(engine.settings), "index_chunks": len(engine.index)}
+    return {"metrics": metrics, "config": {**base, **(config or {})}, "questions": answers}
+
+
+def write_report(report: dict, path: Path | str) -> None:
+    Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def format_metrics(metrics: dict) -> str:
+    width = max(len(k) for k in metrics)
+    return "\n".join(f"{k.ljust(width)}  {'n/a' if v is None else v}" for k, v in metrics.items())

@@ -1,0 +1,39 @@
+"""Run-time settings from the environment, with the defaults a laptop user expects.
+
+MEDQUOTE_CORPUS (corpus folder), MEDQUOTE_INDEX_DIR (built index), MEDQUOTE_HOST and
+MEDQUOTE_PORT (server; loopback unless told otherwise), MEDQUOTE_EMERGENCY_NUMBER (shown in
+the emergency notice), MEDQUOTE_QUEUE_SIZE (bounded request queue). Nothing else is read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from answer import strings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus_dir: Path
+    index_dir: Path
+    host: str
+    port: int
+    emergency_number: str
+    queue_size: int
+
+
+def from_env(env: dict | None = None) -> Config:
+    env = os.environ if env is None else env
+    return Config(
+        corpus_dir=Path(env.get("MEDQUOTE_CORPUS") or PROJECT_ROOT / "corpus"),
+        index_dir=Path(env.get("MEDQUOTE_INDEX_DIR") or PROJECT_ROOT / ".index"),
+        # A hosting platform (e.g. a Hugging Face Space) says where to bind via GRADIO_SERVER_*.
+        host=env.get("MEDQUOTE_HOST") or env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
+        port=int(env.get("MEDQUOTE_PORT") or env.get("GRADIO_SERVER_PORT") or 7860),
+        emergency_number=env.get("MEDQUOTE_EMERGENCY_NUMBER") or strings.DEFAULT_EMERGENCY_NUMBER,
+        queue_size=int(env.get("MEDQUOTE_QUEUE_SIZE") or 64),
+    )

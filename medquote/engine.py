@@ -1,0 +1,60 @@
+"""The one path from a question to a Reply, shared by the chat, the CLI and the evaluation.
+
+Engine holds what is loaded once (index with its embedder, source metadata, settings) and
+per question: checks the input, cleans characters a tokenizer cannot take, assesses safety,
+searches, and hands everything to the pure answer policy. It does not render or serve.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from answer import NoFlags, Reply, Settings, compose, input_problem
+from index import Embedder, ModelEmbedder, SearchIndex, open_index
+from ingest import SourceMeta
+from ingest.reader import read_metadata
+
+# Control characters (but not tab/newline) and lone surrogates would break tokenizers.
+UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+_DEFAULT_ASSESS: Callable = lambda question: NoFlags()
+try:  # the safety layer ships with the answer package; without it no flags are raised
+    from answer.safety import assess as _safety_assess
+
+    _DEFAULT_ASSESS = _safety_assess
+except ImportError:  # pragma: no cover - only while the safety module is absent
+    pass
+
+
+def clean(question: str) -> str:
+    return UNSAFE_CHARS.sub(" ", question)
+
+
+@dataclass
+class Engine:
+    index: SearchIndex
+    sources: dict[str, SourceMeta]
+    settings: Settings = field(default_factory=Settings)
+    assess: Callable = _DEFAULT_ASSESS
+    k: int = 10
+
+    @classmethod
+    def load(
+        cls, corpus_dir: Path, index_dir: Path, embedder: Embedder | None = None,
+        settings: Settings | None = None, rebuild: bool = True,
+    ) -> "Engine":
+        embedder = embedder or ModelEmbedder()
+        index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)
+        return cls(index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings())
+
+    def ask(self, question: str) -> Reply:
+        question = question if isinstance(question, str) else ""
+        if input_problem(question, self.settings):
+            return compose(question, [], self.sources, self.settings)
+        text = clean(question)
+        flags = self.assess(text)
+        hits = self.index.search(text, self.k)
+        return compose(question, hits, self.sources, self.settings, flags)

@@ -1,0 +1,122 @@
+"""The answer policy: disclaimer always last, quotes always verbatim and escaped, abstention,
+input messages, determinism, and the answer object's shape."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from answer import Settings, compose, render, strings, to_answer_object
+from index import Hit
+from ingest import Chunk, SourceMeta
+
+DISCLAIMER_MD = f"_{render.escape(strings.DISCLAIMER)}_"
+QUESTIONS = [
+    "does twitching mean i have als", "what causes muscle twitching", "how is ALS diagnosed?",
+    "can stress cause twitching", "what is the capital of france", "asdfgh", "   ", "x" * 1001,
+    "<img src=x onerror=alert(1)>", "what is **EMG** [link](http://example.com)",
+]
+
+
+def assert_reply_invariants(reply, raws):
+    assert reply.markdown.endswith(DISCLAIMER_MD)
+    shown = render.quoted_blocks(reply.markdown)
+    assert len(shown) == len(reply.quotes)
+    for quote, seen in zip(reply.quotes, shown):
+        c = quote.chunk
+        assert raws[c.doc_id][c.start:c.end] == c.text
+        assert " ".join(seen.split()) == " ".join(c.text.split())
+    assert reply.abstained == (not reply.quotes)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_reply_ends_with_disclaimer_and_quotes_are_verbatim(fake_engine, corpus, question):
+    raws = {d.doc_id: d.raw for d in corpus[0]}
+    assert_reply_invariants(fake_engine.ask(question), raws)
+
+
+def test_empty_and_too_long_input_get_fixed_messages(fake_engine):
+    assert fake_engine.ask("  ").lead == strings.EMPTY_INPUT
+    long = fake_engine.ask("a" * 1001)
+    assert long.lead == strings.TOO_LONG.format(limit=1000) and not long.quotes and not long.ranked
+    assert fake_engine.ask("a" * 1000).lead != strings.TOO_LONG.format(limit=1000)
+
+
+SRC = {"d": SourceMeta("d", "A <b>title</b>", "article", "2024")}
+
+
+def hit(text, score, start=0):
+    return Hit(Chunk("d", start, start + len(text), "Sec [x](y)", "article", text), score, score)
+
+
+def test_below_threshold_abstains_with_fixed_text_and_keeps_ranking():
+    settings = Settings(threshold=0.5)
+    reply = compose("q", [hit("Some text.", 0.49)], SRC, settings)
+    assert reply.abstained and reply.lead == strings.NOT_COVERED and not reply.quotes
+    assert len(reply.ranked) == 1
+    obj = to_answer_object(reply)
+    assert obj["abstained"] and obj["quotes"] == [] and len(obj["ranked"]) == 1
+
+
+def test_quotes_are_capped_and_must_score_near_the_best():
+    settings = Settings(threshold=0.3, max_quotes=3, margin=0.1)
+    hits = [hit(f"Text {i}.", s, start=i * 20) for i, s in enumerate([0.9, 0.85, 0.81, 0.8, 0.5])]
+    reply = compose("q", hits, SRC, settings)
+    assert [q.chunk.text for q in reply.quotes] == ["Text 0.", "Text 1.", "Text 2."]
+    reply = compose("q", hits[:1] + hits[4:], SRC, settings)
+    assert len(reply.quotes) == 1
+
+
+HOSTILE = '<img src=x onerror=alert(1)> **bold** [a link](http://evil.example/x) ![i](http://evil.example/i.png) `code` $x^2$ # h'
+
+
+def test_quoted_markdown_and_html_render_as_literal_text():
+    reply = compose("q", [hit(HOSTILE, 0.9)], SRC, Settings(threshold=0.1))
+    md = reply.markdown
+    for raw in ("<img", "<b>", "](", "**bold**", "`code`"):
+        assert raw not in md
+    assert not re.search(r"(?<!\\)\$", md)  # every dollar sign is escaped: no formula
+    assert render.quoted_blocks(md) == [HOSTILE]
+    assert render.unescape(render.escape(HOSTILE)) == HOSTILE
+
+
+def test_same_question_gives_byte_identical_reply(fake_engine):
+    a, b = fake_engine.ask("can caffeine cause twitching"), fake_engine.ask("can caffeine cause twitching")
+    assert a.markdown == b.markdown and to_answer_object(a) == to_answer_object(b)
+
+
+def test_answer_object_shape(fake_engine):
+    obj = to_answer_object(fake_engine.ask("what are the early symptoms of ALS"), "q1")
+    assert set(obj) >= {"id", "question", "abstained", "emergency", "ranked", "quotes", "reply"}
+    assert obj["id"] == "q1" and 0 < len(obj["ranked"]) <= 10
+    assert set(obj["ranked"][0]) == {"doc", "start", "end", "text", "section", "score"}
+    for q in obj["quotes"]:
+        assert {"doc", "start", "end", "text", "section"} <= set(q)
+
+
+def test_crisis_shows_notice_and_no_quotes():
+    from answer.policy import NoFlags
+
+    flags = NoFlags(crisis=True)
+    reply = compose("q", [hit("Most patients die.", 0.9)], SRC, Settings(threshold=0.1), flags)
+    assert reply.notices[0].startswith(strings.CRISIS_NOTICE.split("{")[0]) and not reply.quotes
+    assert reply.emergency and reply.crisis
+
+
+def test_emergency_notice_comes_before_any_quote():
+    from answer.policy import NoFlags
+
+    reply = compose("q", [hit("Some text.", 0.9)], SRC, Settings(threshold=0.1, emergency_number="112"), NoFlags(emergency=True))
+    notice = render.escape(strings.EMERGENCY_NOTICE.format(number="112"))
+    assert reply.markdown.index(notice) < reply.markdown.index(">")
+    assert to_answer_object(reply)["emergency"] is True
+
+
+@pytest.mark.slow
+def test_real_model_replies_are_verbatim(real_engine, corpus):
+    raws = {d.doc_id: d.raw for d in corpus[0]}
+    for q in QUESTIONS:
+        assert_reply_invariants(real_engine.ask(q), raws)
+    assert real_engine.ask("can stress or anxiety make my muscles twitch?").quotes
+    assert real_engine.ask("what is the best pizza topping?").abstained
