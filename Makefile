@@ -1,0 +1,36 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+# torch is installed first and alone: `torch==2.13.0` takes the CPU wheel cached on these
+# machines; any other torch request would pull gigabytes of CUDA packages.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+STAMP   := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test install index eval clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(VENV)/bin/medquote ingest
+
+# The app builds the index itself when it is missing or stale (the manifest decides).
+run: install
+	$(PY) app.py
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+eval: install
+	$(VENV)/bin/medquote eval --gold evaluation/gold/dev.jsonl
+	$(VENV)/bin/medquote eval --gold evaluation/gold/heldout.jsonl
+
+clean:
+	rm -rf .index .pytest_cache test-output
