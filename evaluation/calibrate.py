@@ -1,0 +1,68 @@
+"""Calibrates the abstention threshold on a gold file and prints the curve.
+
+For each candidate threshold it reports the share of unanswerable questions that would
+abstain and the share of answerable ones that would be answered (best score >= threshold).
+It picks the threshold with the best balanced accuracy (ties: the higher threshold, because
+a wrong answer costs more than a missed one). Emergency/crisis questions are left out: their
+notices do not depend on retrieval. Only tune on the dev split; never on held-out.
+
+    python -m evaluation.calibrate --gold evaluation/gold/dev.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from .gold import GoldQuestion, load_gold
+
+
+@dataclass(frozen=True)
+class Point:
+    threshold: float
+    abstain_unanswerable: float
+    answer_answerable: float
+
+    @property
+    def balanced(self) -> float:
+        return (self.abstain_unanswerable + self.answer_answerable) / 2
+
+
+def curve(best_scores: list[float], golds: list[GoldQuestion], steps: int = 101) -> list[Point]:
+    pairs = [(s, g) for s, g in zip(best_scores, golds) if not (g.emergency or g.crisis)]
+    pos = [s for s, g in pairs if g.answerable]
+    neg = [s for s, g in pairs if not g.answerable]
+    lo, hi = min(best_scores), max(best_scores)
+    points = []
+    for i in range(steps):
+        t = round(lo + (hi - lo) * i / (steps - 1), 4)
+        points.append(Point(t, sum(s < t for s in neg) / max(len(neg), 1), sum(s >= t for s in pos) / max(len(pos), 1)))
+    return points
+
+
+def best(points: list[Point]) -> Point:
+    return max(points, key=lambda p: (round(p.balanced, 6), p.threshold))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from medquote import Engine
+    from medquote.config import from_env
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--gold", required=True)
+    args = p.parse_args(argv)
+    cfg = from_env()
+    engine = Engine.load(cfg.corpus_dir, cfg.index_dir)
+    golds = load_gold(args.gold)
+    scores = [(engine.ask(g.question).ranked or [None])[0] for g in golds]
+    points = curve([h.score if h else 0.0 for h in scores], golds)
+    print("threshold  abstain(unanswerable)  answer(answerable)")
+    for pt in points[::5]:
+        print(f"{pt.threshold:9.4f}  {pt.abstain_unanswerable:21.3f}  {pt.answer_answerable:18.3f}")
+    chosen = best(points)
+    print(f"best balanced accuracy {chosen.balanced:.3f} at threshold {chosen.threshold}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

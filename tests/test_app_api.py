@@ -1,0 +1,51 @@
+"""The launched app answers over HTTP through gradio_client at the documented /ask endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from answer import render, strings
+from tests.server import launched_app
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from gradio_client import Client
+
+    with launched_app(tmp_path_factory.mktemp("api") / "index") as (url, proc, log):
+        yield Client(url, analytics_enabled=False, verbose=False), log
+
+
+def test_ask_returns_the_answer_object_with_verbatim_quotes(client, corpus):
+    api, _ = client
+    raws = {d.doc_id: d.raw for d in corpus[0]}
+    obj = api.predict("can stress and anxiety cause my muscles to twitch?", api_name="/ask")
+    assert set(obj) >= {"id", "question", "abstained", "emergency", "ranked", "quotes", "reply"}
+    assert not obj["abstained"] and obj["quotes"]
+    for q in obj["quotes"] + obj["ranked"]:
+        assert raws[q["doc"]][q["start"]:q["end"]] == q["text"]
+    assert obj["reply"].endswith(f"_{render.escape(strings.DISCLAIMER)}_")
+
+
+def test_ask_gives_fixed_messages_for_bad_input(client):
+    api, _ = client
+    assert api.predict("", api_name="/ask")["reply"].startswith(render.escape(strings.EMPTY_INPUT))
+    too_long = api.predict("twitch " * 200, api_name="/ask")
+    assert too_long["reply"].startswith(render.escape(strings.TOO_LONG.format(limit=1000)))
+
+
+def test_only_ask_is_documented(client):
+    api, _ = client
+    info = api.view_api(print_info=False, return_format="dict")
+    assert list(info["named_endpoints"]) == ["/ask"]
+
+
+def test_server_logs_no_question_text(client):
+    api, log = client
+    canary = "zebracanary4711 twitching"
+    api.predict(canary, api_name="/ask")
+    log.flush()
+    log.seek(0)
+    assert "zebracanary4711" not in log.read()
