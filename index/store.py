@@ -23,6 +23,8 @@ import numpy as np
 
 from ingest import Chunk
 
+from .faiss_index import make_index
+
 FORMAT_VERSION = 1
 FILES = ("vectors.faiss", "chunks.jsonl")
 
@@ -61,8 +63,7 @@ def write_build(root: Path, manifest: Manifest, vectors: np.ndarray, chunks: lis
             "Make the folder writable or set MEDQUOTE_INDEX_DIR to a writable folder, then run `medquote ingest`."
         ) from None
     try:
-        index = faiss.IndexFlatIP(manifest.dim)
-        index.add(vectors)
+        index = make_index(vectors)
         faiss.write_index(index, str(tmp / "vectors.faiss"))
         with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
             for chunk in chunks:

@@ -7,6 +7,7 @@ searches, and hands everything to the pure answer policy. It does not render or 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,12 @@ except ImportError:  # pragma: no cover - only while the safety module is absent
     pass
 
 
+def torch_threads() -> int:
+    # One short question is too small to split across many threads; beyond the core count,
+    # threads only contend. MEDQUOTE_TORCH_THREADS overrides.
+    return int(os.environ.get("MEDQUOTE_TORCH_THREADS") or min(4, os.cpu_count() or 1))
+
+
 def clean(question: str) -> str:
     return UNSAFE_CHARS.sub(" ", question)
 
@@ -46,9 +53,11 @@ class Engine:
         cls, corpus_dir: Path, index_dir: Path, embedder: Embedder | None = None,
         settings: Settings | None = None, rebuild: bool = True,
     ) -> "Engine":
-        embedder = embedder or ModelEmbedder()
+        embedder = embedder or ModelEmbedder(threads=torch_threads())
         index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)
-        return cls(index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings())
+        engine = cls(index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings())
+        engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
+        return engine
 
     def ask(self, question: str) -> Reply:
         question = question if isinstance(question, str) else ""
