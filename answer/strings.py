@@ -44,7 +44,7 @@ EMERGENCY_NOTICE = (
 CRISIS_NOTICE = (
     "If you are thinking about hurting yourself or ending your life, please reach out now. "
     "Call your local emergency number ({number}). In the US you can call or text 988. "
-    "In the UK and Ireland you can call Samaritans on 116 123. You do not have to face this alone."
+    "In the UK and Ireland you can call Samaritans on 116 123. You do not need to face this alone."
 )
 
 NO_VERDICT = (
@@ -59,7 +59,7 @@ APP_INTRO = (
     "from the sources listed below. It is an automated tool, not a doctor."
 )
 
-EMERGENCY_LINE = "In an emergency, call your local emergency number ({number}) now."
+EMERGENCY_LINE = "In an emergency, call for help now. Your local emergency number is {number}."
 
 EXAMPLE_QUESTIONS = (
     "Does muscle twitching mean I have ALS?",
@@ -91,3 +91,39 @@ KIND_LABELS = {
 }
 
 DEFAULT_EMERGENCY_NUMBER = "911"
+
+# --- The chat page and the "show in context" page (web/) ---
+
+INPUT_LABEL = "Your question"
+
+ASK_BUTTON = "Ask"
+
+CHAT_LABEL = "Conversation"
+
+SOURCES_INTRO = "medquote only shows quotes from these documents:"
+
+# A link under each quote; it opens the whole source document in a new tab.
+CONTEXT_LINK = "Show in context"
+
+NEW_TAB = "(opens in a new tab)"
+
+CONTEXT_INTRO = "This is the whole source document, as medquote has it. The quoted passage is highlighted."
+
+CONTEXT_JUMP = "Go to the quoted passage"
+
+CONTEXT_BACK = "Back to medquote"
+
+CONTEXT_NOT_FOUND = "This link does not point to a source that medquote has."
+
+# Feedback on evidence; shown only when the operator turns feedback on (MEDQUOTE_FEEDBACK_DB).
+FEEDBACK_NOTE = (
+    "You can rate the quotes in each answer. If you do, we save your question, the quotes "
+    "and your rating to check medquote. We save nothing else about you."
+)
+
+# Verdict id (stored) -> the words on its button.
+FEEDBACK_OPTIONS = {
+    "helpful": "Helpful",
+    "not_helpful": "Not helpful",
+    "wrong_passage": "Wrong passage",
+}

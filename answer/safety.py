@@ -1,0 +1,186 @@
+"""Medical-safety screen for one medquote chat message.
+
+What it does: `assess(message)` reports three flags about the user's message, using only
+the reviewed regex patterns in `answer/redflags.toml` (loaded once, at import):
+
+- emergency: the message describes a possible medical emergency happening now (breathing,
+  choking, chest pain, stroke signs, seizure, collapse, severe allergic reaction, overdose);
+- crisis: thoughts of suicide or self-harm;
+- personal: it asks for a verdict about a specific person ("do I have ALS?", "is it ALS?",
+  "what are my chances?").
+
+The message is normalised first (NFKC, casefold, control and zero-width characters removed,
+curly quotes straightened and apostrophes dropped, whitespace collapsed, known misspellings
+fixed). Emergency matches are then dropped when the sentence is a general question about
+people with ALS, or the clause is hypothetical, habitual or in the past - unless the
+sentence also has an explicit "now" marker ("right now", "help", "911"...) or the clause says
+the onset was sudden (which cancels the hypothetical and habitual checks). Crisis and
+personal matches are never dropped this way.
+
+What it does not do: it does not diagnose, rate urgency, call anyone, write text, use a
+model or the network, or look at the answer. It is a cautious English keyword screen, not a
+triage tool: it will miss wordings nobody wrote a pattern for. `reasons` holds pattern ids
+for logs and tests; never show them. It is pure and deterministic, and does not raise on
+any `str` (empty, huge, control characters, lone surrogates).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+RULES_PATH = Path(__file__).with_name("redflags.toml")
+FLAGS = ("emergency", "crisis", "personal")
+VETOES = ("generic", "hypothetical", "habitual", "past")
+_MARKERS = {"acute", "onset", "anchor", "question", "generic_subject", "hypothetical", "habitual", "past"}
+
+
+@dataclass(frozen=True)
+class Safety:
+    emergency: bool  # possible medical emergency happening now
+    crisis: bool  # thoughts of suicide or self-harm
+    personal: bool  # asks for a personal diagnosis / verdict / prognosis
+    reasons: tuple[str, ...] = ()  # ids of the patterns that fired (logs/tests; never shown)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    id: str
+    flag: str
+    vetoes: frozenset[str]
+    regex: re.Pattern[str]
+
+
+def _expand(regex: str, macros: dict[str, str]) -> str:
+    for _ in range(5):  # macros may use macros; unknown names raise KeyError at import
+        expanded = re.sub(r"%([A-Z0-9_]+)%", lambda m: macros[m.group(1)], regex)
+        if expanded == regex:
+            return expanded
+        regex = expanded
+    raise ValueError("redflags.toml: macros nested too deeply")
+
+
+def _load(path: Path = RULES_PATH) -> dict:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    macros = data.get("macros", {})
+    typos = data["typos"]
+    if _MARKERS - set(data["vetoes"]):
+        raise ValueError(f"redflags.toml: [vetoes] lacks {sorted(_MARKERS - set(data['vetoes']))}")
+    rules = {
+        "version": data["version"],
+        "typos": typos,
+        "typo_re": re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(typos, key=len, reverse=True)))),
+        "fuzzy_words": tuple(data["fuzzy"]["words"]),
+        "fuzzy_keep": frozenset(data["fuzzy"]["keep"]),
+        "fuzzy_re": re.compile(r"[^\W\d_]{%d,}" % data["fuzzy"]["min_length"]),
+        **{name: re.compile(_expand(rx, macros)) for name, rx in data["vetoes"].items()},
+        "patterns": [],
+    }
+    for entry in data["pattern"]:
+        vetoes = frozenset(entry.get("vetoes", data["defaults"].get(entry.get("flag"), ["?"])))
+        if entry.get("flag") not in FLAGS or not vetoes <= set(VETOES) or not entry.get("why"):
+            raise ValueError(f"redflags.toml: bad pattern {entry.get('id')!r}")
+        rules["patterns"].append(_Pattern(entry["id"], entry["flag"], vetoes, re.compile(_expand(entry["re"], macros))))
+    if len({p.id for p in rules["patterns"]}) != len(rules["patterns"]):
+        raise ValueError("redflags.toml: duplicate pattern id")
+    return rules
+
+
+_RULES = _load()
+RULES_VERSION: str = _RULES["version"]
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+                         "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"'})
+_SENTENCE_END = re.compile(r"[.!?]+")
+_CLAUSE_END = re.compile(r"[.!?,;:]+| (?:and|but|so|then|because|or) ")
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """True if `word` is one insertion, deletion or adjacent swap away from `target`."""
+    if abs(len(word) - len(target)) > 1 or word == target:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]]
+    short, long_ = sorted((word, target), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=8192)
+def _fuzzy(word: str) -> str:
+    if word not in _RULES["fuzzy_keep"]:
+        for target in _RULES["fuzzy_words"]:
+            if _one_edit(word, target):
+                return target
+    return word
+
+
+def normalise(message: str) -> str:
+    """The text the patterns see (see the header of redflags.toml)."""
+    if not isinstance(message, str):
+        message = "" if message is None else str(message)
+    text = "".join(ch for ch in message if not "\ud800" <= ch <= "\udfff")  # lone surrogates
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    text = re.sub(r"[\r\n\u2028\u2029\x85]+", " . ", text)  # a line break ends a sentence
+    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    text = re.sub(r"[^\w\s.!?,;:]|_", " ", text.replace("'", ""))
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _RULES["typo_re"].sub(lambda m: _RULES["typos"][m.group(0)], text)
+    return _RULES["fuzzy_re"].sub(lambda m: _fuzzy(m.group(0)), text)
+
+
+class _Context:
+    """Sentence and clause spans of one normalised message, with cached veto checks."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.cache = text, {}
+        self.bounds = {}
+        for kind, rx in (("sentence", _SENTENCE_END), ("clause", _CLAUSE_END)):
+            spans = [m.span() for m in rx.finditer(text)]
+            self.bounds[kind] = ([s for s, _ in spans], [e for _, e in spans])
+
+    def span(self, kind: str, start: int, end: int) -> tuple[int, int]:
+        starts, ends = self.bounds[kind]
+        k = bisect.bisect_right(ends, start)
+        j = bisect.bisect_left(starts, end)
+        return (ends[k - 1] if k else 0, starts[j] if j < len(starts) else len(self.text))
+
+    def has(self, rule: str, span: tuple[int, int]) -> bool:
+        key = (rule, span)
+        if key not in self.cache:
+            self.cache[key] = _RULES[rule].search(self.text[span[0]:span[1]]) is not None
+        return self.cache[key]
+
+
+def _vetoed(match: re.Match[str], vetoes: frozenset[str], ctx: _Context) -> bool:
+    sentence = ctx.span("sentence", *match.span())
+    if ctx.has("acute", sentence):
+        return False
+    if "generic" in vetoes and not ctx.has("anchor", sentence) and (
+            ctx.has("question", sentence) or ctx.has("generic_subject", sentence)):
+        return True
+    if "past" in vetoes and ctx.has("past", sentence):
+        return True
+    clause = ctx.span("clause", *match.span())
+    if ctx.has("onset", clause):
+        return False
+    return any(name in vetoes and ctx.has(name, clause) for name in ("hypothetical", "habitual"))
+
+
+def assess(message: str) -> Safety:
+    """Flag one user message. Deterministic; never raises on a str."""
+    ctx = _Context(normalise(message))
+    reasons: list[str] = []
+    fired: set[str] = set()
+    for pattern in _RULES["patterns"]:
+        for match in pattern.regex.finditer(ctx.text):
+            if not pattern.vetoes or not _vetoed(match, pattern.vetoes, ctx):
+                reasons.append(pattern.id)
+                fired.add(pattern.flag)
+                break
+    return Safety("emergency" in fired, "crisis" in fired, "personal" in fired, tuple(reasons))

@@ -1,0 +1,69 @@
+"""Print how answer/safety.py does on the labelled sets in evaluation/safety/.
+
+Run from the repo root:  .venv/bin/python evaluation/safety/report.py [--misses] [FILE ...]
+
+Per file: emergency and crisis recall (overall and per category), emergency/crisis false
+alarms (flagged where the label is False), and personal accuracy. --misses lists every
+message whose flags differ from its labels, with the pattern ids that fired.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from answer.safety import RULES_VERSION, assess  # noqa: E402
+
+DEFAULT_FILES = ("redflags_dev.jsonl", "redflags_heldout.jsonl", "ordinary.jsonl", "personal.jsonl")
+FLAGS = ("emergency", "crisis", "personal")
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def pct(hit: int, total: int) -> str:
+    return f"{hit}/{total} ({100 * hit / total:.1f}%)" if total else "-"
+
+
+def report(path: Path, show_misses: bool) -> None:
+    rows = load(path)
+    results = [(row, assess(row["message"])) for row in rows]
+    print(f"\n== {path.name}: {len(rows)} messages")
+    for flag in ("emergency", "crisis"):
+        positives = [(r, s) for r, s in results if r[flag]]
+        negatives = [(r, s) for r, s in results if not r[flag]]
+        if positives:
+            print(f"  {flag} recall: {pct(sum(getattr(s, flag) for _, s in positives), len(positives))}")
+            by_cat = defaultdict(list)
+            for r, s in positives:
+                by_cat[r["category"]].append(getattr(s, flag))
+            print("    " + ", ".join(f"{c} {sum(v)}/{len(v)}" for c, v in sorted(by_cat.items())))
+        if negatives:
+            print(f"  {flag} false alarms: {pct(sum(getattr(s, flag) for _, s in negatives), len(negatives))}")
+    either = [(r, s) for r, s in results if not r["emergency"] and not r["crisis"]]
+    if either:
+        print(f"  emergency-or-crisis false-alarm rate: {pct(sum(s.emergency or s.crisis for _, s in either), len(either))}")
+    print(f"  personal accuracy: {pct(sum(r['personal'] == s.personal for r, s in results), len(results))}")
+    if show_misses:
+        for r, s in results:
+            wrong = [f for f in FLAGS if r[f] != getattr(s, f)]
+            if wrong:
+                print(f"    MISS {r['id']} {wrong} {r['message'][:110]!r} fired={list(s.reasons)}")
+
+
+def main(argv: list[str]) -> None:
+    show = "--misses" in argv
+    files = [a for a in argv if a != "--misses"] or [str(HERE / f) for f in DEFAULT_FILES]
+    print(f"redflags.toml version {RULES_VERSION}")
+    for name in files:
+        report(Path(name), show)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

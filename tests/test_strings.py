@@ -1,0 +1,113 @@
+"""The fixed on-screen strings (answer/strings.py): plain (grade 8 or below), no reassurance
+or verdict anywhere, and the emergency / crisis notices carry the numbers people need.
+
+Readability is textstat.flesch_kincaid_grade. textstat counts English syllables with NLTK's
+cmudict corpus when it is installed and downloads it otherwise; where it is missing (offline
+CI) the test makes textstat use its own pyphen fallback instead of trying the network.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import textstat
+
+from answer import strings
+
+PROSE = ("DISCLAIMER", "NOT_COVERED", "EMERGENCY_NOTICE", "CRISIS_NOTICE", "NO_VERDICT", "APP_INTRO",
+         "LEAD_IN", "EMPTY_INPUT", "TOO_LONG", "BUSY", "INTERNAL_ERROR", "INDEX_NOT_READY", "EMERGENCY_LINE")
+SAMPLES = ({"number": "911", "limit": "2000"}, {"number": "112", "limit": "500"})
+MAX_GRADE = 8
+
+# Case-insensitive; apostrophes are straightened before matching.
+REASSURANCE = (
+    "you don't have", "you do not have", "you dont have", "nothing to worry about", "it's not als",
+    "it is not als", "its not als", "not als", "you are fine", "you're fine", "don't worry", "do not worry",
+    "no need to worry", "you have als", "you may have", "you might have", "you probably", "you likely",
+    "harmless", "benign", "you will be ok", "you'll be ok", "you will be fine", "you'll be fine",
+    "you are healthy", "you're healthy", "you are safe", "you're safe", "it's just anxiety", "just anxiety",
+    "probably nothing", "it's nothing", "it is nothing", "not serious", "unlikely", "rest assured",
+    "reassure", "reassuring", "rule out", "ruled out", "good news", "bad news", "prognosis", "survival", "cure",
+)
+PHRASE = {p: re.compile(r"\b" + re.escape(p) + r"\b") for p in REASSURANCE}  # "cure" is not in "secure"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def offline_syllables():
+    import nltk
+    import textstat.backend.counts._count_syllables as counts
+
+    try:
+        nltk.data.find("corpora/cmudict")
+        yield
+    except LookupError:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(counts, "get_cmudict", lambda lang: None)  # -> pyphen for every word
+            yield
+
+
+def constants() -> dict[str, str]:
+    """Every piece of on-screen text in strings.py: str constants, and str items of tuples/dicts."""
+    found: dict[str, str] = {}
+    for name, value in vars(strings).items():
+        if not name.isupper():
+            continue
+        if isinstance(value, str):
+            found[name] = value
+        elif isinstance(value, (tuple, list)):
+            found.update({f"{name}[{i}]": v for i, v in enumerate(value) if isinstance(v, str)})
+        elif isinstance(value, dict):
+            found.update({f"{name}[{k!r}]": v for k, v in value.items() if isinstance(v, str)})
+    return found
+
+
+def plain(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'").casefold()
+
+
+def verdicts(text: str) -> list[str]:
+    return [p for p, rx in PHRASE.items() if rx.search(plain(text))]
+
+
+@pytest.mark.parametrize("name", PROSE)
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s["number"])
+def test_prose_reads_at_grade_8_or_below(name, sample):
+    text = getattr(strings, name).format(**sample)
+    assert "{" not in text
+    grade = textstat.flesch_kincaid_grade(text)
+    assert grade <= MAX_GRADE, f"{name} reads at grade {grade:.1f}: {text!r}"
+
+
+@pytest.mark.parametrize("name", PROSE)
+def test_prose_gives_no_reassurance_or_verdict(name):
+    assert verdicts(getattr(strings, name)) == []
+
+
+def test_no_string_anywhere_gives_a_verdict():
+    found = {name: verdicts(text) for name, text in constants().items()}
+    # EXAMPLE_QUESTIONS are the user's words ("Does muscle twitching mean I have ALS?"), not ours,
+    # but they too must not carry an answer.
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_emergency_notice_names_the_main_numbers():
+    for number in ("911", "112", "999"):
+        assert number in strings.EMERGENCY_NOTICE
+    assert "{number}" in strings.EMERGENCY_NOTICE and "{number}" in strings.EMERGENCY_LINE
+
+
+def test_crisis_notice_names_the_help_lines():
+    assert "988" in strings.CRISIS_NOTICE and "116 123" in strings.CRISIS_NOTICE
+    assert "{number}" in strings.CRISIS_NOTICE
+
+
+def test_phrase_check_catches_what_it_should():
+    assert verdicts("Don\u2019t worry, it\u2019s NOT ALS.") == ["it's not als", "not als", "don't worry"]
+    assert verdicts("Keep your data secure. Not also.") == []
+
+
+def test_placeholders_are_kept():
+    assert "{limit}" in strings.TOO_LONG
+    for name in PROSE:
+        getattr(strings, name).format(number="911", limit="2000")  # no other placeholders
