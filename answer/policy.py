@@ -2,14 +2,15 @@
 
 Rules, in order: input checks (empty or too long gets a fixed message); fixed notices first
 (emergency, crisis, no-verdict); a crisis shows no quotes at all (no prognosis or survival
-text); abstain with the fixed "not covered" text when the best score is below the calibrated
-threshold; otherwise up to `max_quotes` verbatim quotes that score close to the best one.
+text); abstain with the fixed "not covered" text when the message is out of scope (see
+scope.py) or the best score is below the calibrated threshold; otherwise up to `max_quotes` verbatim quotes that score close to the best one.
 The reply always ends with the disclaimer. No Gradio, no model, no I/O: the same inputs give
 a byte-identical Reply.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
 
@@ -36,7 +37,7 @@ class NoFlags:
 @dataclass(frozen=True)
 class Settings:
     # Calibrated on evaluation/gold/dev.jsonl; see evaluation/README.md for how.
-    threshold: float = 0.45
+    threshold: float = 0.28
     max_quotes: int = 3
     # A further quote must score within this distance of the best one, so weak matches
     # do not ride along behind a strong one.
@@ -65,16 +66,35 @@ def notices_for(flags: SafetyFlags, settings: Settings) -> tuple[str, ...]:
     return tuple(notices)
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+def near_duplicate(a: str, b: str, overlap: float = 0.6) -> bool:
+    """Two passages say the same thing: one contains the other, or they share most words."""
+    ca, cb = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    if ca in cb or cb in ca:
+        return True
+    wa, wb = _words(a), _words(b)
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= overlap
+
+
 def choose_hits(hits: Sequence[Hit], settings: Settings) -> list[Hit]:
     if not hits or hits[0].score < settings.threshold:
         return []
     floor = max(settings.threshold, hits[0].score - settings.margin)
-    return [h for h in hits if h.score >= floor][: settings.max_quotes]
+    chosen: list[Hit] = []
+    for h in hits:
+        if h.score < floor or len(chosen) == settings.max_quotes:
+            break
+        if not any(near_duplicate(h.chunk.text, c.chunk.text) for c in chosen):
+            chosen.append(h)
+    return chosen
 
 
 def make_reply(question, notices, lead, chosen, hits, flags, settings, sources) -> Reply:
     quotes = tuple(
-        Quote(h.chunk, sources[h.chunk.doc_id].title, sources[h.chunk.doc_id].date) for h in chosen
+        Quote(h.chunk, sources[h.chunk.doc_id].title, sources[h.chunk.doc_id].date, h.highlights) for h in chosen
     )
     return Reply(
         question=question, notices=notices, lead=lead, quotes=quotes, ranked=tuple(hits),
@@ -89,12 +109,13 @@ def compose(
     sources: Mapping[str, SourceMeta],
     settings: Settings = Settings(),
     flags: SafetyFlags = NoFlags(),
+    scope: str | None = None,
 ) -> Reply:
     problem = input_problem(question, settings)
     if problem:
         return make_reply(question, (), problem, [], [], NoFlags(), settings, sources)
     notices = notices_for(flags, settings)
-    chosen = [] if flags.crisis else choose_hits(hits, settings)
+    chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings)
     if flags.crisis:
         lead = ""
     else:

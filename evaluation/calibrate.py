@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
+from answer import Settings
+
 from .gold import GoldQuestion, load_gold
 
 
@@ -29,9 +31,11 @@ class Point:
 
 
 def curve(best_scores: list[float], golds: list[GoldQuestion], steps: int = 101) -> list[Point]:
+    """`best_scores[i]` is the top score, or -inf when the policy abstains whatever the threshold."""
     pairs = [(s, g) for s, g in zip(best_scores, golds) if not (g.emergency or g.crisis)]
     pos = [s for s, g in pairs if g.answerable]
     neg = [s for s, g in pairs if not g.answerable]
+    best_scores = [s for s in best_scores if s != float("-inf")] or [0.0]
     lo, hi = min(best_scores), max(best_scores)
     points = []
     for i in range(steps):
@@ -52,10 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gold", required=True)
     args = p.parse_args(argv)
     cfg = from_env()
-    engine = Engine.load(cfg.corpus_dir, cfg.index_dir)
+    # With no threshold, a reply still abstains for scope rules or a crisis: those count as
+    # abstaining at every threshold.
+    engine = Engine.load(cfg.corpus_dir, cfg.index_dir, settings=Settings(threshold=float("-inf")))
     golds = load_gold(args.gold)
-    scores = [(engine.ask(g.question).ranked or [None])[0] for g in golds]
-    points = curve([h.score if h else 0.0 for h in scores], golds)
+    replies = [engine.ask(g.question) for g in golds]
+    points = curve([r.ranked[0].score if r.ranked and not r.abstained else float("-inf") for r in replies], golds)
     print("threshold  abstain(unanswerable)  answer(answerable)")
     for pt in points[::5]:
         print(f"{pt.threshold:9.4f}  {pt.abstain_unanswerable:21.3f}  {pt.answer_answerable:18.3f}")

@@ -9,10 +9,10 @@ Public API:
 
 from .build import EMBED_VERSION, build_index, embed_text, index_root, open_index
 from .embedder import MODEL_NAME, WEIGHTS_SHA256, Embedder, FakeEmbedder, ModelEmbedder, ModelError
-from .search import Hit, SearchIndex
+from .search import MODES, Hit, RetrievalSettings, SearchIndex
 from .store import IndexUnavailable
 
 __all__ = [
-    "EMBED_VERSION", "MODEL_NAME", "WEIGHTS_SHA256", "Embedder", "FakeEmbedder", "Hit", "IndexUnavailable",
+    "EMBED_VERSION", "MODES", "MODEL_NAME", "RetrievalSettings", "WEIGHTS_SHA256", "Embedder", "FakeEmbedder", "Hit", "IndexUnavailable",
     "ModelEmbedder", "ModelError", "SearchIndex", "build_index", "embed_text", "index_root", "open_index",
 ]

@@ -1,9 +1,10 @@
 """Builds the index from the corpus, and opens it only when it matches the corpus and model.
 
-`build_index` chunks the corpus, embeds every chunk in batches and writes a new build
-atomically (the previous one stays served until the swap). `open_index` loads the current
-build if its manifest matches; otherwise it rebuilds (one log line) or raises IndexUnavailable
-with the command to run. Ingest errors propagate unchanged, leaving the old build in place.
+`build_index` chunks the corpus, embeds every chunk and every sentence in batches, builds
+BM25, and writes a new build atomically (the previous one stays served until the swap).
+`open_index` loads the current build if its manifest matches; otherwise it rebuilds (one log
+line) or raises IndexUnavailable with the command to run. Ingest errors propagate unchanged,
+leaving the old build in place.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from pathlib import Path
 from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_hashes
 
 from .embedder import Embedder
-from .search import SearchIndex
-from .store import FORMAT_VERSION, IndexUnavailable, Manifest, load_build, write_build
+from .faiss_index import make_index
+from .lexical import Lexical
+from .search import RetrievalSettings, SearchIndex
+from .sentences import all_sentences, sentence_text
+from .store import FORMAT_VERSION, Artifacts, IndexUnavailable, Manifest, load_build, write_build
 
 log = logging.getLogger("medquote.index")
 
-# Bump when the text given to the embedder changes (not the quoted text, which never changes).
-EMBED_VERSION = "section+text-1"
+# Bump when the text given to the embedder or BM25 changes (the quoted text never changes).
+EMBED_VERSION = "section+text-2"
 DEFAULT_ROOT = ".index"
 
 
@@ -60,6 +64,18 @@ def _build_lock(root: Path):
         yield
 
 
+def make_artifacts(chunks: list[Chunk], embedder: Embedder, progress: bool = False) -> Artifacts:
+    texts = [embed_text(c) for c in chunks]
+    sentences = all_sentences(chunks)
+    sentence_texts = [sentence_text(chunks[s.chunk], s) for s in sentences]
+    # One encode call for chunks and sentences: batching is what makes the build fast.
+    vectors = embedder.encode(texts + sentence_texts, batch_size=64, progress=progress)
+    return Artifacts(
+        dense=make_index(vectors[: len(texts)]), chunks=chunks, sentences=sentences,
+        sentence_vectors=vectors[len(texts):], lexical=Lexical.build(texts),
+    )
+
+
 def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | None = None, progress: bool = False) -> Path:
     corpus_dir, root = Path(corpus_dir), index_root(root)
     with _build_lock(root):
@@ -67,19 +83,21 @@ def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | N
         if not chunks:
             raise IngestError(f"No quotable text found in {corpus_dir}.")
         manifest = expected_manifest(corpus_dir, embedder, len(chunks))
-        vectors = embedder.encode([embed_text(c) for c in chunks], batch_size=64, progress=progress)
-        return write_build(root, manifest, vectors, chunks)
+        return write_build(root, manifest, make_artifacts(chunks, embedder, progress))
 
 
-def open_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | None = None, rebuild: bool = True) -> SearchIndex:
+def open_index(
+    corpus_dir: Path | str, embedder: Embedder, root: Path | str | None = None, rebuild: bool = True,
+    settings: RetrievalSettings = RetrievalSettings(),
+) -> SearchIndex:
     corpus_dir, root = Path(corpus_dir), index_root(root)
     expected = expected_manifest(corpus_dir, embedder)
     try:
-        faiss_index, chunks = load_build(root, expected)
+        art = load_build(root, expected)
     except IndexUnavailable as exc:
         if not rebuild:
             raise
         log.warning("%s Rebuilding now.", exc)
         build_index(corpus_dir, embedder, root)
-        faiss_index, chunks = load_build(root, expected)
-    return SearchIndex(faiss_index, chunks, embedder)
+        art = load_build(root, expected)
+    return SearchIndex(art, embedder, settings)

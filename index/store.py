@@ -1,7 +1,7 @@
 """The built index as a folder of plain files, written atomically and checked before use.
 
-Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, manifest.json}
-and `current`, a symlink to the build being served. A build is written to a temp folder and
+Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
+sentence_vectors.npy, bm25/*, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
 only then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the
 previous index untouched. Loading compares the manifest with the corpus, the embedder and
 every file's sha256: a stale, mismatched or damaged index raises IndexUnavailable, never loads.
@@ -23,10 +23,21 @@ import numpy as np
 
 from ingest import Chunk
 
-from .faiss_index import make_index
+from .lexical import Lexical
+from .sentences import Sentence
 
-FORMAT_VERSION = 1
-FILES = ("vectors.faiss", "chunks.jsonl")
+FORMAT_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """Everything a build holds, in memory."""
+
+    dense: faiss.Index  # one normalised vector per chunk
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    sentence_vectors: np.ndarray  # one normalised vector per sentence
+    lexical: Lexical
 
 
 class IndexUnavailable(Exception):
@@ -50,7 +61,17 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_build(root: Path, manifest: Manifest, vectors: np.ndarray, chunks: list[Chunk]) -> Path:
+def _data_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+
+
+def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
     """Write a complete build next to the served one, then swap `current` to it atomically."""
     builds = root / "builds"
     try:
@@ -63,16 +84,17 @@ def write_build(root: Path, manifest: Manifest, vectors: np.ndarray, chunks: lis
             "Make the folder writable or set MEDQUOTE_INDEX_DIR to a writable folder, then run `medquote ingest`."
         ) from None
     try:
-        index = make_index(vectors)
-        faiss.write_index(index, str(tmp / "vectors.faiss"))
-        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-        files = {name: _sha(tmp / name) for name in FILES}
+        faiss.write_index(art.dense, str(tmp / "vectors.faiss"))
+        _write_jsonl(tmp / "chunks.jsonl", art.chunks)
+        _write_jsonl(tmp / "sentences.jsonl", art.sentences)
+        np.save(tmp / "sentence_vectors.npy", art.sentence_vectors, allow_pickle=False)
+        (tmp / "bm25").mkdir()
+        art.lexical.save(tmp / "bm25")
+        files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
         final = {**asdict(manifest), "files": files}
         (tmp / "manifest.json").write_text(json.dumps(final, indent=2, sort_keys=True), encoding="utf-8")
-        for name in (*FILES, "manifest.json"):
-            with open(tmp / name, "rb") as fh:
+        for path in [*_data_files(tmp), tmp / "manifest.json"]:
+            with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
         done = builds / tmp.name.replace("tmp-", "build-", 1)
         os.rename(tmp, done)
@@ -114,19 +136,32 @@ def check_manifest(found: dict, expected: Manifest) -> None:
             raise IndexUnavailable(f"The index is stale: {what}. Run `medquote ingest` to rebuild.")
 
 
-def load_build(root: Path, expected: Manifest) -> tuple[faiss.Index, list[Chunk]]:
+def _read_jsonl(path: Path, kind) -> list:
+    with open(path, encoding="utf-8") as fh:
+        return [kind(**json.loads(line)) for line in fh]
+
+
+def load_build(root: Path, expected: Manifest) -> Artifacts:
     path, manifest = read_manifest(root)
     check_manifest(manifest, expected)
-    for name in FILES:
+    files = manifest.get("files") or {}
+    present = {str(p.relative_to(path)) for p in _data_files(path)}
+    for name in sorted(set(files) | present | {"vectors.faiss", "chunks.jsonl"}):
         file = path / name
-        if not file.is_file() or _sha(file) != manifest.get("files", {}).get(name):
-            raise IndexUnavailable(f"Index file {file} is missing or damaged. Run `medquote ingest` to rebuild.")
+        if not file.is_file() or _sha(file) != files.get(name):
+            raise IndexUnavailable(f"Index file {file} is missing, unexpected or damaged. Run `medquote ingest` to rebuild.")
     try:
-        index = faiss.read_index(str(path / "vectors.faiss"))
-        with open(path / "chunks.jsonl", encoding="utf-8") as fh:
-            chunks = [Chunk(**json.loads(line)) for line in fh]
-    except Exception as exc:  # faiss raises RuntimeError, json ValueError, Chunk TypeError
+        art = Artifacts(
+            dense=faiss.read_index(str(path / "vectors.faiss")),
+            chunks=_read_jsonl(path / "chunks.jsonl", Chunk),
+            sentences=_read_jsonl(path / "sentences.jsonl", Sentence),
+            sentence_vectors=np.load(path / "sentence_vectors.npy", allow_pickle=False),
+            lexical=Lexical.load(path / "bm25"),
+        )
+    except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
-    if len(chunks) != manifest["chunk_count"] or index.ntotal != len(chunks) or index.d != expected.dim:
+    n = len(art.chunks)
+    if (n != manifest["chunk_count"] or art.dense.ntotal != n or art.dense.d != expected.dim
+            or art.sentence_vectors.shape != (len(art.sentences), expected.dim)):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")
-    return index, chunks
+    return art

@@ -49,6 +49,11 @@ def cmd_eval(args, cfg: config.Config) -> int:
     from evaluation import format_metrics, load_gold, run_eval, write_report
 
     golds = load_gold(args.gold)
+    if args.compare:
+        from evaluation.compare import compare, table
+
+        print(table(compare(_engine(cfg), golds, cfg.corpus_dir)))
+        return 0
     report = run_eval(_engine(cfg), golds, cfg.corpus_dir, {"gold": str(args.gold)})
     print(format_metrics(report["metrics"]))
     if args.out:
@@ -77,6 +82,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", help="evaluate against a gold file")
     s.add_argument("--gold", required=True, type=Path)
     s.add_argument("--out", type=Path, help="write the full report as JSON")
+    s.add_argument("--compare", action="store_true", help="run bm25, dense, hybrid and hybrid+rerank side by side")
     s.set_defaults(func=cmd_eval)
     s = sub.add_parser("serve", help="serve the chat (127.0.0.1:7860 unless told otherwise)")
     s.add_argument("--host", default=None)

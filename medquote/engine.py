@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from answer import NoFlags, Reply, Settings, compose, input_problem
+from answer.scope import out_of_scope
 from index import Embedder, ModelEmbedder, SearchIndex, open_index
 from ingest import SourceMeta
 from ingest.reader import read_metadata
@@ -65,5 +66,6 @@ class Engine:
             return compose(question, [], self.sources, self.settings)
         text = clean(question)
         flags = self.assess(text)
-        hits = self.index.search(text, self.k)
-        return compose(question, hits, self.sources, self.settings, flags)
+        scope = out_of_scope(text, self.index.vocab.corpus)
+        hits = self.index.search(text, self.k)  # ranked even when abstaining, for evaluation
+        return compose(question, hits, self.sources, self.settings, flags, scope)

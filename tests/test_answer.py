@@ -120,3 +120,35 @@ def test_real_model_replies_are_verbatim(real_engine, corpus):
         assert_reply_invariants(real_engine.ask(q), raws)
     assert real_engine.ask("can stress or anxiety make my muscles twitch?").quotes
     assert real_engine.ask("what is the best pizza topping?").abstained
+
+
+def test_near_duplicate_quotes_become_one():
+    settings = Settings(threshold=0.1, max_quotes=3, margin=0.5)
+    same = "Muscle twitching can have a number of different causes. Common causes are often benign."
+    hits = [hit(same, 0.9), hit(same + " Extra words here.", 0.85, start=200), hit("Something else entirely.", 0.8, start=400)]
+    reply = compose("q", hits, SRC, settings)
+    assert [q.chunk.start for q in reply.quotes] == [0, 400]
+
+
+def test_highlights_are_carried_into_quotes_and_lie_inside_them():
+    text = "First sentence here. The answer sentence. Last one."
+    h = Hit(Chunk("d", 100, 100 + len(text), "S", "article", text), 0.9, 0.9, highlights=((121, 141),))
+    reply = compose("q", [h], SRC, Settings(threshold=0.1))
+    obj = to_answer_object(reply)
+    assert obj["quotes"][0]["highlights"] == [[121, 141]]
+    for s, e in reply.quotes[0].highlights:
+        assert h.chunk.start <= s < e <= h.chunk.end
+    assert render.quoted_blocks(reply.markdown) == [text]
+
+
+@pytest.mark.slow
+def test_real_highlights_are_sentences_inside_their_quotes(real_engine, corpus):
+    raws = {d.doc_id: d.raw for d in corpus[0]}
+    seen = 0
+    for q in ("what tests do doctors use for ALS?", "can caffeine cause twitching", "how fast does ALS progress"):
+        for quote in real_engine.ask(q).quotes:
+            for s, e in quote.highlights:
+                seen += 1
+                assert quote.chunk.start <= s < e <= quote.chunk.end
+                assert raws[quote.chunk.doc_id][s:e] in quote.chunk.text
+    assert seen > 0

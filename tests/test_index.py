@@ -18,8 +18,10 @@ def current(root):
 
 def test_build_writes_plain_files_and_manifest(corpus_dir, tmp_path):
     path = build_index(corpus_dir, FakeEmbedder(), tmp_path)
-    assert sorted(p.name for p in path.iterdir()) == ["chunks.jsonl", "manifest.json", "vectors.faiss"]
+    names = sorted(p.name for p in path.iterdir())
+    assert names == ["bm25", "chunks.jsonl", "manifest.json", "sentence_vectors.npy", "sentences.jsonl", "vectors.faiss"]
     manifest = json.loads((path / "manifest.json").read_text())
+    assert set(manifest["files"]) >= {"vectors.faiss", "chunks.jsonl", "sentences.jsonl", "bm25/params.index.json"}
     for key in ("format_version", "model", "weights_sha256", "chunker_version", "documents", "chunk_count", "files"):
         assert key in manifest
     assert "000_7bc7a14333f16656.txt" in manifest["documents"] and "sources.toml" in manifest["documents"]

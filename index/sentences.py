@@ -1,0 +1,38 @@
+"""Sentence units inside chunks: the second-stage reranker's and the highlighter's grain.
+
+Each chunk is split into the same sentences (and list items) the chunker packed into it, as
+absolute offsets into the raw document, so a highlighted sentence is always an exact
+sub-span of its quote. It does not embed or score; see search.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest import Chunk
+from ingest.boilerplate import Line
+from ingest.chunker import sentence_spans
+
+
+@dataclass(frozen=True)
+class Sentence:
+    chunk: int  # position of the chunk in the index's chunk list
+    start: int
+    end: int
+
+
+def chunk_sentences(chunk: Chunk, position: int) -> list[Sentence]:
+    out, offset = [], chunk.start
+    for line in chunk.text.split("\n"):
+        if line.strip():
+            out.extend(Sentence(position, s, e) for s, e in sentence_spans(Line(offset, offset + len(line), line)))
+        offset += len(line) + 1
+    return out
+
+
+def all_sentences(chunks: list[Chunk]) -> list[Sentence]:
+    return [s for i, c in enumerate(chunks) for s in chunk_sentences(c, i)]
+
+
+def sentence_text(chunk: Chunk, sentence: Sentence) -> str:
+    return chunk.text[sentence.start - chunk.start: sentence.end - chunk.start]
