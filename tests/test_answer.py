@@ -152,3 +152,33 @@ def test_real_highlights_are_sentences_inside_their_quotes(real_engine, corpus):
                 assert quote.chunk.start <= s < e <= quote.chunk.end
                 assert raws[quote.chunk.doc_id][s:e] in quote.chunk.text
     assert seen > 0
+
+
+@pytest.mark.parametrize("message, crisis", [
+    ("my dad suddenly can't breathe and his lips are turning blue", False),
+    ("i think im having a stroke, my face is drooping on one side", False),
+    ("if this is ALS i want to kill myself", True),
+])
+def test_engine_puts_the_notice_before_any_quote(fake_engine, message, crisis):
+    reply = fake_engine.ask(message)
+    obj = to_answer_object(reply)
+    assert reply.emergency and obj["emergency"] and obj["crisis"] is crisis
+    first = render.escape(reply.notices[0])
+    assert obj["reply"].startswith(f"**{first}**")
+    if reply.quotes:
+        assert obj["reply"].index(first) < obj["reply"].index("\n>")
+    if crisis:
+        assert not reply.quotes
+
+
+def test_a_benign_turn_does_not_carry_over(fake_engine):
+    assert not fake_engine.ask("my calf twitches every evening").emergency
+    assert fake_engine.ask("now my wife collapsed and won't wake up").emergency
+    assert not fake_engine.ask("does ALS affect breathing later on?").emergency
+
+
+@pytest.mark.parametrize("message", ["do I have ALS?", "is my twitching BFS?", "what are my chances?"])
+def test_personal_verdict_questions_start_with_the_no_verdict_line(fake_engine, message):
+    reply = fake_engine.ask(message)
+    assert strings.NO_VERDICT in reply.notices
+    assert reply.markdown.startswith(f"**{render.escape(strings.NO_VERDICT)}**")
