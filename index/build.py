@@ -15,10 +15,13 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_hashes
 
 from .embedder import Embedder
 from .faiss_index import make_index
+from .hubness import hubness
 from .lexical import Lexical
 from .search import RetrievalSettings, SearchIndex
 from .sentences import all_sentences, sentence_text
@@ -70,9 +73,12 @@ def make_artifacts(chunks: list[Chunk], embedder: Embedder, progress: bool = Fal
     sentence_texts = [sentence_text(chunks[s.chunk], s) for s in sentences]
     # One encode call for chunks and sentences: batching is what makes the build fast.
     vectors = embedder.encode(texts + sentence_texts, batch_size=64, progress=progress)
+    chunk_vectors, sentence_vectors = vectors[: len(texts)], vectors[len(texts):]
+    owner = np.array([s.chunk for s in sentences], dtype=np.int64)
     return Artifacts(
-        dense=make_index(vectors[: len(texts)]), chunks=chunks, sentences=sentences,
-        sentence_vectors=vectors[len(texts):], lexical=Lexical.build(texts),
+        dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
+        sentence_vectors=sentence_vectors, lexical=Lexical.build(texts),
+        hubness=hubness(chunk_vectors, sentence_vectors, owner),
     )
 
 

@@ -50,24 +50,9 @@ class RetrievalSettings:
     # A patient's own question reads like the user's message but rarely answers it; this much is
     # subtracted from its score so a doctor's or article's answer ranks first.
     question_penalty: float = 0.1
-    hub_weight: float = 0.3  # share of a chunk's hubness subtracted from its cosine (see hubness())
+    hub_weight: float = 0.3  # share of a chunk's hubness subtracted from its cosine (see hubness.py)
     core_weight: float = 0.0  # weight of the message's last question sentence in the query vector
     second_highlight_gap: float = 0.05  # a second sentence is highlighted if this close to the best
-
-
-def hubness(art: Artifacts, k: int = 10) -> np.ndarray:
-    """Mean cosine of each chunk to its k most similar sentences elsewhere in the corpus.
-
-    A "hub" chunk (a general introduction) is close to everything and wins many questions it
-    does not answer; subtracting a share of its hubness (as in CSLS) corrects for that.
-    """
-    n = art.dense.ntotal
-    chunk_vecs = np.stack([art.dense.reconstruct(i) for i in range(n)])
-    sims = chunk_vecs @ art.sentence_vectors.T
-    own = np.array([s.chunk for s in art.sentences])
-    sims[own[None, :] == np.arange(n)[:, None]] = -1.0  # ignore the chunk's own sentences
-    k = min(k, sims.shape[1])
-    return np.sort(sims, axis=1)[:, -k:].mean(axis=1).astype(np.float32)
 
 
 def last_question(text: str) -> str:
@@ -81,7 +66,7 @@ class SearchIndex:
         self.art, self.embedder, self.settings = art, embedder, settings
         self.chunks = art.chunks
         self.vocab = Vocabulary.from_texts([c.text for c in art.chunks] + [c.section for c in art.chunks])
-        self.hubness = hubness(art) if settings.hub_weight else np.zeros(len(art.chunks), dtype=np.float32)
+        self.hubness = art.hubness
         self.sentences_of: list[list[int]] = [[] for _ in art.chunks]
         for i, s in enumerate(art.sentences):
             self.sentences_of[s.chunk].append(i)
@@ -92,8 +77,6 @@ class SearchIndex:
     def with_settings(self, **changes) -> "SearchIndex":
         twin = object.__new__(SearchIndex)
         twin.__dict__ = {**self.__dict__, "settings": replace(self.settings, **changes)}
-        if twin.settings.hub_weight and not self.hubness.any():
-            twin.hubness = hubness(self.art)
         return twin
 
     def search(self, question: str, k: int = 10) -> list[Hit]:

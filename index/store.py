@@ -1,7 +1,7 @@
 """The built index as a folder of plain files, written atomically and checked before use.
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
-sentence_vectors.npy, bm25/*, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
+sentence_vectors.npy, hubness.npy, bm25/*, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
 only then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the
 previous index untouched. Loading compares the manifest with the corpus, the embedder and
 every file's sha256: a stale, mismatched or damaged index raises IndexUnavailable, never loads.
@@ -26,7 +26,7 @@ from ingest import Chunk
 from .lexical import Lexical
 from .sentences import Sentence
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Artifacts:
     sentences: list[Sentence]
     sentence_vectors: np.ndarray  # one normalised vector per sentence
     lexical: Lexical
+    hubness: np.ndarray  # one value per chunk, see hubness.py
 
 
 class IndexUnavailable(Exception):
@@ -88,6 +89,7 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
         _write_jsonl(tmp / "chunks.jsonl", art.chunks)
         _write_jsonl(tmp / "sentences.jsonl", art.sentences)
         np.save(tmp / "sentence_vectors.npy", art.sentence_vectors, allow_pickle=False)
+        np.save(tmp / "hubness.npy", art.hubness, allow_pickle=False)
         (tmp / "bm25").mkdir()
         art.lexical.save(tmp / "bm25")
         files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
@@ -157,11 +159,12 @@ def load_build(root: Path, expected: Manifest) -> Artifacts:
             sentences=_read_jsonl(path / "sentences.jsonl", Sentence),
             sentence_vectors=np.load(path / "sentence_vectors.npy", allow_pickle=False),
             lexical=Lexical.load(path / "bm25"),
+            hubness=np.load(path / "hubness.npy", allow_pickle=False),
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
     n = len(art.chunks)
     if (n != manifest["chunk_count"] or art.dense.ntotal != n or art.dense.d != expected.dim
-            or art.sentence_vectors.shape != (len(art.sentences), expected.dim)):
+            or art.sentence_vectors.shape != (len(art.sentences), expected.dim) or art.hubness.shape != (n,)):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")
     return art

@@ -19,7 +19,7 @@ def current(root):
 def test_build_writes_plain_files_and_manifest(corpus_dir, tmp_path):
     path = build_index(corpus_dir, FakeEmbedder(), tmp_path)
     names = sorted(p.name for p in path.iterdir())
-    assert names == ["bm25", "chunks.jsonl", "manifest.json", "sentence_vectors.npy", "sentences.jsonl", "vectors.faiss"]
+    assert names == ["bm25", "chunks.jsonl", "hubness.npy", "manifest.json", "sentence_vectors.npy", "sentences.jsonl", "vectors.faiss"]
     manifest = json.loads((path / "manifest.json").read_text())
     assert set(manifest["files"]) >= {"vectors.faiss", "chunks.jsonl", "sentences.jsonl", "bm25/params.index.json"}
     for key in ("format_version", "model", "weights_sha256", "chunker_version", "documents", "chunk_count", "files"):
@@ -116,3 +116,23 @@ def test_real_model_embeds_normalised_vectors():
     assert vectors.shape == (2, 384)
     assert abs(float((vectors ** 2).sum(axis=1)[0]) - 1.0) < 1e-4
     assert float(vectors[0] @ vectors[1]) > 0.3
+
+
+def test_hubness_ranks_a_central_chunk_highest_and_stays_bounded(monkeypatch):
+    import numpy as np
+
+    from index import hubness as hub
+
+    rng = np.random.default_rng(1)
+    sentences = rng.normal(size=(300, 16)).astype(np.float32)
+    sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+    chunks = sentences[::3].copy()
+    centre = sentences.mean(axis=0)
+    chunks[0] = centre / np.linalg.norm(centre)  # close to everything: a hub
+    owner = np.repeat(np.arange(len(chunks)), 3)
+    full = hub.hubness(chunks, sentences, owner)
+    assert full.shape == (len(chunks),) and int(np.argmax(full)) == 0
+    monkeypatch.setattr(hub, "REFERENCE_CAP", 50)  # the sampled path used for big corpora
+    monkeypatch.setattr(hub, "BLOCK", 7)
+    sampled = hub.hubness(chunks, sentences, owner)
+    assert int(np.argmax(sampled)) == 0
