@@ -126,9 +126,12 @@ def test_hubness_ranks_a_central_chunk_highest_and_stays_bounded(monkeypatch):
     rng = np.random.default_rng(1)
     sentences = rng.normal(size=(300, 16)).astype(np.float32)
     sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+    hub_dir = sentences[0].copy()
+    # Sentences 3i+1 of 40 other chunks lie close to chunk 0's direction: chunk 0 is a hub.
+    for j in range(4, 121, 3):
+        near = hub_dir + 0.05 * rng.normal(size=16)
+        sentences[j] = near / np.linalg.norm(near)
     chunks = sentences[::3].copy()
-    centre = sentences.mean(axis=0)
-    chunks[0] = centre / np.linalg.norm(centre)  # close to everything: a hub
     owner = np.repeat(np.arange(len(chunks)), 3)
     full = hub.hubness(chunks, sentences, owner)
     assert full.shape == (len(chunks),) and int(np.argmax(full)) == 0
