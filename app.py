@@ -1,10 +1,13 @@
-"""medquote's web chat: a thin Gradio layer over Engine.ask, plus the `/ask` JSON API.
+"""medquote's web server: the Gradio chat (web/page.py), the "show in context" pages
+(web/context.py) and the `/ask` JSON API, on one origin.
 
 `python app.py` (or `medquote serve`) serves on 127.0.0.1:7860 unless MEDQUOTE_HOST/PORT (or a
-hosting platform's GRADIO_SERVER_NAME/PORT) say otherwise. Offline by construction: analytics
-off before Gradio is imported, system fonts only, no LaTeX, no share link, no flagging, no run
-history; the queue is bounded with api_open=False. All words on the page come from
-answer.strings or are verbatim quotes. No question text is logged.
+hosting platform's GRADIO_SERVER_NAME/PORT) say otherwise. Offline and private by construction:
+analytics off before Gradio is imported, system fonts only, no LaTeX, no share link, no
+flagging, no run history, no saved chats; a Content-Security-Policy lets the page load nothing
+from another origin; no access log (so no IP addresses or URLs are logged) and no question
+text in any log. Feedback is stored only when MEDQUOTE_FEEDBACK_DB is set (medquote/feedback.py).
+The queue is bounded with api_open=False. It does not answer questions itself; Engine does.
 """
 
 from __future__ import annotations
@@ -15,82 +18,100 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # must precede the gradio impo
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import logging
+from pathlib import Path
 
 import gradio as gr
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
 
-from answer import render, strings, to_answer_object
 from medquote import config
+from medquote import feedback as feedback_store
+from web import ContextPages, build_blocks
 
 log = logging.getLogger("medquote.app")
+WEB = Path(__file__).resolve().parent / "web"
 SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"]
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+# Gradio's page needs its inline bootstrap script and styles; everything else must come from here.
+# No frame-ancestors: a hosting platform may show the app in its own frame.
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "
+        "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def theme() -> gr.themes.Base:
-    return gr.themes.Base(font=SYSTEM_FONTS, font_mono=MONO_FONTS)
+    # Primary buttons one shade darker than Gradio's default: white on blue-700 is 6.7:1
+    # (the default blue-500 is 3.7:1, below WCAG AA).
+    return gr.themes.Base(font=SYSTEM_FONTS, font_mono=MONO_FONTS).set(
+        button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
+        button_primary_background_fill_dark="*primary_700", button_primary_background_fill_hover_dark="*primary_800",
+        button_primary_text_color="white", button_primary_text_color_dark="white",
+    )
 
 
-def sources_markdown(engine) -> str:
-    rows = [
-        f"- {render.escape(m.title)} ({render.escape(strings.DOC_KIND_LABELS.get(m.kind, m.kind))}, "
-        f"{render.escape(m.date or strings.NO_DATE)})"
-        for m in sorted(engine.sources.values(), key=lambda m: m.doc_id)
-    ]
-    return f"**{render.escape(strings.SOURCES_HEADING)}**\n\n" + "\n".join(rows)
+class PrivacyHeaders:
+    """ASGI middleware adding HEADERS to every response that does not set its own
+    (a pure ASGI wrapper, so Gradio's streamed queue responses pass through untouched)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
-def build_app(engine, cfg: config.Config) -> gr.Blocks:
-    number = cfg.emergency_number
+def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
+    from ingest import read_corpus
 
-    def safe_ask(question):
-        try:
-            return engine.ask(question if isinstance(question, str) else "")
-        except Exception:  # never show a stack trace; never log the question itself
-            log.exception("answering failed")
-            return None
-
-    def chat(message: str, history: list) -> str:
-        reply = safe_ask(message)
-        return reply.markdown if reply else render.escape(strings.INTERNAL_ERROR)
-
-    def ask(question: str) -> dict:
-        """Answer one question with verbatim quotes. Returns the answer object as JSON."""
-        reply = safe_ask(question)
-        if reply is None:
-            return {"error": strings.INTERNAL_ERROR}
-        return to_answer_object(reply)
-
-    with gr.Blocks(title=strings.APP_TITLE, analytics_enabled=False, fill_height=True) as demo:
-        gr.Markdown(f"# {render.escape(strings.APP_TITLE)}\n\n{render.escape(strings.APP_INTRO)}")
-        gr.Markdown(f"**{render.escape(strings.EMERGENCY_LINE.format(number=number))}**", elem_id="emergency-line")
-        gr.Markdown(f"_{render.escape(strings.DISCLAIMER)}_", elem_id="disclaimer")
-        chatbot = gr.Chatbot(
-            label=strings.APP_TITLE, latex_delimiters=[], sanitize_html=True, render_markdown=True,
-            feedback_options=None, buttons=["copy"], allow_tags=False, height=480,
-        )
-        gr.ChatInterface(
-            chat, chatbot=chatbot, examples=list(strings.EXAMPLE_QUESTIONS), flagging_mode="never",
-            save_history=False, api_name="chat", api_visibility="undocumented", autofocus=False,
-            textbox=gr.Textbox(placeholder=strings.INPUT_PLACEHOLDER, show_label=False, max_lines=6),
-        )
-        with gr.Accordion(strings.SOURCES_HEADING, open=False):
-            gr.Markdown(sources_markdown(engine))
-        gr.api(ask, api_name="ask")
-    return demo
+    demo = build_blocks(engine, cfg.emergency_number, feedback)
+    demo.queue(api_open=False, max_size=cfg.queue_size, default_concurrency_limit=2)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(PrivacyHeaders)
+    documents = {d.doc_id: d.raw for d in read_corpus(cfg.corpus_dir)}
+    pages = ContextPages(documents, engine.sources, cfg.emergency_number)
+    app.add_route("/source/{doc_id}", pages.endpoint, methods=["GET"], include_in_schema=False)
+    script = (WEB / "assets.js").read_text(encoding="utf-8")
+    return gr.mount_gradio_app(
+        app, demo, path="/", server_name=cfg.host, server_port=cfg.port, footer_links=["api"],
+        run_history=False, show_error=False, max_file_size="1kb", ssr_mode=False, pwa=False,
+        mcp_server=False, enable_monitoring=False, theme=theme(),
+        css=(WEB / "assets.css").read_text(encoding="utf-8"), head=f"<script>{script}</script>",
+    )
 
 
 def serve(cfg: config.Config | None = None, host: str | None = None, port: int | None = None, engine=None):
+    import dataclasses
+
+    import uvicorn
+
+    from answer import Settings
     from medquote import Engine
 
     cfg = cfg or config.from_env()
-    engine = engine or Engine.load(cfg.corpus_dir, cfg.index_dir)
-    demo = build_app(engine, cfg)
-    demo.queue(api_open=False, max_size=cfg.queue_size, default_concurrency_limit=2)
-    demo.launch(
-        server_name=host or cfg.host, server_port=port or cfg.port, share=False, show_error=False,
-        theme=theme(), footer_links=["api"], run_history=False, enable_monitoring=False,
-        max_file_size="1kb", mcp_server=False, pwa=False, ssr_mode=False, quiet=True,
-    )
+    cfg = dataclasses.replace(cfg, host=host or cfg.host, port=port or cfg.port)
+    # The emergency notice must name the same number as the page's emergency line.
+    settings = Settings(emergency_number=cfg.emergency_number)
+    engine = engine or Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings)
+    app = create_app(engine, cfg, feedback_store.from_env())
+    # access_log off: request lines carry client addresses, which we do not keep.
+    uvicorn.run(app, host=cfg.host, port=cfg.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Quoted text and citation parts come from documents we do not control, so every c
 that Markdown or HTML would interpret is escaped: HTML-special characters become entities
 (`html.escape`) and Markdown punctuation gets a backslash. The quote then renders as
 literal text, never as a link, image, tag or formula. `unescape` inverts `escape`, which
-the tests use to prove every quote on screen is verbatim.
+the tests use to prove every quote on screen is verbatim. Highlighted answer sentences are
+wrapped in <strong> (which `quoted_blocks` drops again); the chat may add a link per quote.
 It does not choose what to show; see policy.py.
 """
 
@@ -37,9 +38,26 @@ def unescape(text: str) -> str:
     return html.unescape(re.sub(r"\\(.)", r"\1", text))
 
 
-def blockquote(text: str) -> str:
-    # Each source line becomes a quote line, so line breaks in the source survive.
-    return "\n".join("> " + escape(line.strip()) if line.strip() else ">" for line in text.split("\n"))
+def blockquote(text: str, bold: tuple[tuple[int, int], ...] = ()) -> str:
+    """Each source line becomes a quote line, so line breaks in the source survive. `bold` holds
+    (start, end) offsets into `text`; those parts are wrapped in <strong>. Raw tags cannot clash
+    with quoted text, whose `<` is always escaped; <strong> (unlike `**`) has no flanking rules."""
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lead = len(line) - len(line.lstrip())
+        start, end = pos + lead, pos + len(line.rstrip())
+        pos += len(line) + 1
+        if start >= end:
+            lines.append(">")
+            continue
+        cuts = sorted({start, end} | {x for b in bold for x in b if start < x < end})
+        parts = []
+        for a, b in zip(cuts, cuts[1:]):
+            piece = escape(text[a:b])
+            strong = any(s <= a and b <= e for s, e in bold)
+            parts.append(f"<strong>{piece}</strong>" if strong else piece)
+        lines.append("> " + "".join(parts))
+    return "\n".join(lines)
 
 
 def citation_parts(quote) -> list[str]:
@@ -52,13 +70,17 @@ def citation_parts(quote) -> list[str]:
     return parts
 
 
-def markdown(notices, lead, quotes, disclaimer) -> str:
+def markdown(notices, lead, quotes, disclaimer, context_link=None) -> str:
+    """`context_link(quote)`, when given (the chat gives it), returns safe Markdown for a
+    "show in context" control, put on the line after the citation."""
     blocks = [f"**{escape(n)}**" for n in notices]
     if lead:
         blocks.append(escape(lead))
     for quote in quotes:
         cite = " · ".join(escape(p) for p in citation_parts(quote))
-        blocks.append(f"{blockquote(quote.chunk.text)}\n\n{escape(strings.CITATION_LABEL)}: {cite}")
+        link = f"\n{context_link(quote)}" if context_link else ""
+        bold = tuple((s - quote.chunk.start, e - quote.chunk.start) for s, e in quote.highlights)
+        blocks.append(f"{blockquote(quote.chunk.text, bold)}\n\n{escape(strings.CITATION_LABEL)}: {cite}{link}")
     blocks.append(f"_{escape(disclaimer)}_")
     return "\n\n".join(blocks)
 
@@ -81,6 +103,7 @@ def quoted_blocks(markdown_text: str) -> list[str]:
     for line in markdown_text.split("\n"):
         if line.startswith(">"):
             current = [] if current is None else current
+            line = line.replace("<strong>", "").replace("</strong>", "")  # highlight markup, never text
             current.append(unescape(line[2:] if line.startswith("> ") else line[1:]))
         elif current is not None:
             blocks.append("\n".join(current))

@@ -98,8 +98,6 @@ INPUT_LABEL = "Your question"
 
 ASK_BUTTON = "Ask"
 
-CHAT_LABEL = "Conversation"
-
 SOURCES_INTRO = "medquote only shows quotes from these documents:"
 
 # A link under each quote; it opens the whole source document in a new tab.
@@ -117,13 +115,13 @@ CONTEXT_NOT_FOUND = "This link does not point to a source that medquote has."
 
 # Feedback on evidence; shown only when the operator turns feedback on (MEDQUOTE_FEEDBACK_DB).
 FEEDBACK_NOTE = (
-    "You can rate the quotes in each answer. If you do, we save your question, the quotes "
-    "and your rating to check medquote. We save nothing else about you."
+    "You can rate the quotes in each answer with the buttons under it. If you do, we save your "
+    "question, the quotes and your rating to check medquote. We save nothing else about you."
 )
 
-# Verdict id (stored) -> the words on its button.
-FEEDBACK_OPTIONS = {
-    "helpful": "Helpful",
-    "not_helpful": "Not helpful",
-    "wrong_passage": "Wrong passage",
-}
+# Thumbs up means "helpful" and thumbs down "not helpful"; this option sits under the flag button.
+FEEDBACK_WRONG_PASSAGE = "Wrong passage"
+
+EXAMPLES_LABEL = "Examples you can try:"
+
+CHAT_PLACEHOLDER = "Your questions and the quotes that answer them will show here."

@@ -69,6 +69,26 @@ def cmd_serve(args, cfg: config.Config) -> int:
     return 0
 
 
+def cmd_feedback(args, cfg: config.Config) -> int:
+    from . import feedback
+
+    store = feedback.FeedbackStore(args.db) if args.db else feedback.from_env()
+    try:
+        if store is None:
+            raise feedback.FeedbackError("No feedback database: pass --db FILE or set MEDQUOTE_FEEDBACK_DB.")
+        lines = feedback.export(store.path, cfg.corpus_dir)
+        text = "".join(line + "\n" for line in lines)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+            print(f"{len(lines)} lines for review written to {args.out}")
+        else:
+            sys.stdout.write(text)
+    except (feedback.FeedbackError, OSError) as exc:
+        print(f"medquote: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="medquote", description="Quote-only answers about muscle twitching and ALS.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -88,6 +108,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
     s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("feedback", help="work with stored feedback (only if MEDQUOTE_FEEDBACK_DB was set)")
+    fsub = s.add_subparsers(dest="action", required=True)
+    s = fsub.add_parser("export", help="turn feedback into gold-file lines for review")
+    s.add_argument("--db", type=Path, help="feedback database (default: $MEDQUOTE_FEEDBACK_DB)")
+    s.add_argument("--out", type=Path, help="write JSON Lines here (default: standard output)")
+    s.set_defaults(func=cmd_feedback)
     return p
 
 

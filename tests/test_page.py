@@ -1,0 +1,170 @@
+"""The chat page without a browser: quote cards with highlights and context links, the
+"show in context" pages, the chat handlers, and the server's privacy headers."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from answer import Quote, render, strings
+from ingest import Chunk, SourceMeta
+from medquote.feedback import FeedbackStore
+from web import ContextPages, context_href
+from web.page import Chat
+
+RAW = "Intro line.\n<b>Title</b> & **not bold**\nFirst sentence here. Second [link](http://x.example) one.\nTail."
+START = RAW.index("First")
+END = RAW.index("Tail") - 1
+SECOND = (RAW.index("Second"), END)
+SOURCES = {"d1": SourceMeta("d1", "A <i>title</i>", "qa", "2020/10/07")}
+
+
+def quote(highlights=()):
+    return Quote(Chunk("d1", START, END, "Sec", "reply", RAW[START:END]), "A <i>title</i>", "2020/10/07", highlights)
+
+
+def test_highlights_render_bold_and_quotes_stay_verbatim():
+    q = quote((SECOND,))
+    md = render.markdown((), strings.LEAD_IN, (q,), strings.DISCLAIMER, context_link=lambda _: "LINK")
+    bold = re.findall(r"<strong>(.*?)</strong>", md)
+    assert [render.unescape(b) for b in bold] == [RAW[SECOND[0]:SECOND[1]]]
+    assert render.quoted_blocks(md) == [q.chunk.text]
+    assert "http://x.example" not in md.replace(render.escape("http://x.example"), "")
+    assert "\nLINK\n" in md and md.endswith(f"_{render.escape(strings.DISCLAIMER)}_")
+
+
+def test_highlight_across_lines_is_closed_on_each_line():
+    text = "One two.\nThree four."
+    md = render.blockquote(text, ((4, 13),))
+    assert md == "> One <strong>two\\.</strong>\n> <strong>Thre</strong>e four\\."
+    assert render.quoted_blocks(md + "\n") == [text]
+
+
+def test_context_link_is_relative_and_names_the_passage():
+    href = context_href(quote((SECOND,)))
+    assert href == f"source/d1?start={START}&end={END}&hl={SECOND[0]}-{SECOND[1]}#passage"
+
+
+def pages():
+    return ContextPages({"d1": RAW, "stray": "not in sources"}, SOURCES, "112")
+
+
+def test_context_page_shows_the_whole_document_escaped_with_the_passage_marked():
+    status, page = pages().render("d1", str(START), str(END), f"{SECOND[0]}-{SECOND[1]}")
+    assert status == 200 and page.startswith('<!doctype html>\n<html lang="en">')
+    assert "<b>" not in page and "&lt;b&gt;Title&lt;/b&gt;" in page and "<i>" not in page
+    passage = re.search(r'<mark id="passage" tabindex="-1">(.*?)</mark>', page, re.S).group(1)
+    assert html.unescape(re.sub(r"</?strong>", "", passage)) == RAW[START:END]
+    assert re.findall(r"<strong>(.*?)</strong>", passage) == [html.escape(RAW[SECOND[0]:SECOND[1]])]
+    body = re.search(r'<div class="doc">(.*)</div>', page, re.S).group(1)
+    assert html.unescape(re.sub(r"</?(mark|strong)[^>]*>", "", body)) == RAW
+    assert "112" in page and html.escape(strings.DISCLAIMER) in page
+    assert not re.search(r"<(script|img|link|iframe)\b", page) and "http" not in page.split("<main>")[0]
+
+
+def test_context_page_without_a_span_shows_the_document_unmarked():
+    status, page = pages().render("d1", None, None, None)
+    assert status == 200 and "<mark" not in page and "&lt;b&gt;" in page
+
+
+@pytest.mark.parametrize("doc, start, end, hl", [
+    ("stray", None, None, None), ("nope", "0", "5", None), ("../corpus/sources.toml", None, None, None),
+    ("d1", "5", "2", None), ("d1", "0", str(len(RAW) + 1), None), ("d1", "-1", "4", None), ("d1", "a", "4", None),
+    ("d1", "4", None, None), ("d1", str(START), str(END), f"0-{END}"), ("d1", str(START), str(END), "x"),
+    ("d1", None, None, "1-2"), ("d1", "1" * 40, "2" * 40, None),
+])
+def test_context_page_refuses_anything_but_a_corpus_document_and_a_valid_span(doc, start, end, hl):
+    status, page = pages().render(doc, start, end, hl)
+    assert status == 404 and html.escape(strings.CONTEXT_NOT_FOUND) in page and "<mark" not in page
+
+
+HOSTILE = "<img src=http://127.0.0.2:9/x.png onerror=alert(1)> ![x](http://127.0.0.2:9/y.png) **b**"
+
+
+def test_user_message_is_shown_as_literal_text(fake_engine):
+    _, history = Chat(fake_engine).submit(HOSTILE, [])
+    user, bot = history
+    assert user == {"role": "user", "content": render.escape(HOSTILE)}
+    assert "<img" not in user["content"] and "](" not in user["content"]
+    assert render.unescape(user["content"]) == HOSTILE
+    assert bot["content"].endswith(f"_{render.escape(strings.DISCLAIMER)}_")
+
+
+def answered(fake_engine, corpus) -> str:
+    """A question the fake embedder answers: a passage's own words."""
+    return next(c.text for c in corpus[1] if c.kind == "reply" and fake_engine.ask(c.text).quotes)
+
+
+def test_answer_has_a_context_link_per_quote(fake_engine, corpus):
+    reply = fake_engine.ask(answered(fake_engine, corpus))
+    _, (_, bot) = Chat(fake_engine).submit(reply.question, [])
+    links = re.findall(r"\]\(<(source/[^>]+)>\)", bot["content"])
+    assert links == [context_href(q) for q in reply.quotes]
+    assert render.quoted_blocks(bot["content"]) == render.quoted_blocks(reply.markdown)
+
+
+def test_retry_and_undo_work_on_the_unescaped_question(fake_engine):
+    chat = Chat(fake_engine)
+    question = "can *stress* cause twitching? (1 < 2)"
+    _, history = chat.submit(question, [])
+    _, history = chat.submit("what tests diagnose ALS?", history)
+    again = chat.retry(history, SimpleNamespace(index=3))
+    assert again == history
+    before, text = chat.undo(history, SimpleNamespace(index=1))
+    assert before == [] and text == question
+    parts = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in history]
+    assert chat.undo(parts, SimpleNamespace(index=[3, 0]))[1] == "what tests diagnose ALS?"
+
+
+def test_ratings_are_stored_only_when_feedback_is_on(fake_engine, corpus, tmp_path):
+    question = answered(fake_engine, corpus)
+    _, history = Chat(fake_engine).submit(question, [])
+    Chat(fake_engine).rate(history, SimpleNamespace(index=1, liked=True))  # off: nothing to store in
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    chat = Chat(fake_engine, store)
+    for liked in (True, False, strings.FEEDBACK_WRONG_PASSAGE, strings.FEEDBACK_WRONG_PASSAGE, "", "Something else"):
+        chat.rate(history, SimpleNamespace(index=1, liked=liked))  # the repeat is Gradio's echo
+    ids = tuple(q.chunk.id for q in fake_engine.ask(question).quotes)
+    assert ids
+    assert [(v.question, v.chunks, v.verdict) for v in store.votes()] == [
+        (question, ids, "helpful"), (question, ids, "not_helpful"), (question, ids, "wrong_passage")]
+
+
+class Broken:
+    sources = SOURCES
+
+    def ask(self, question):
+        raise RuntimeError(f"boom on {question}")
+
+
+def test_a_failing_engine_gives_the_fixed_message_and_logs_no_question(caplog):
+    with caplog.at_level(logging.ERROR):
+        _, (_, bot) = Chat(Broken()).submit("zebracanary4711", [])
+        assert Chat(Broken()).ask("zebracanary4711") == {"error": strings.INTERNAL_ERROR}
+    assert bot["content"].startswith(render.escape(strings.INTERNAL_ERROR))
+    assert "RuntimeError" in caplog.text and "zebracanary4711" not in caplog.text
+
+
+def test_server_sends_privacy_headers_and_serves_only_corpus_documents(fake_engine, corpus_dir, tmp_path):
+    from fastapi.testclient import TestClient
+
+    import app
+    from medquote import config
+
+    cfg = config.from_env({"MEDQUOTE_CORPUS": str(corpus_dir), "MEDQUOTE_INDEX_DIR": str(tmp_path)})
+    doc = sorted(fake_engine.sources)[0]
+    with TestClient(app.create_app(fake_engine, cfg)) as client:
+        home = client.get("/")
+        assert home.status_code == 200 and '<html\n\tlang="en"' in home.text
+        csp = home.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "unsafe-eval" not in csp and "*" not in csp
+        assert home.headers["referrer-policy"] == "no-referrer" and "set-cookie" not in home.headers
+        page = client.get(f"/source/{doc}", params={"start": 0, "end": 10})
+        assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
+        for bad in ("/source/nope", "/source/..%2Fapp.py", f"/source/{doc}?start=0&end=99999999"):
+            missing = client.get(bad)
+            assert missing.status_code == 404 and "Traceback" not in missing.text
