@@ -91,7 +91,7 @@ def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=cfg.host, server_port=cfg.port, footer_links=["api"],
         run_history=False, show_error=False, max_file_size="1kb", ssr_mode=False, pwa=False,
-        mcp_server=False, enable_monitoring=False, theme=theme(),
+        mcp_server=False, enable_monitoring=False, theme=theme(), app_kwargs={"openapi_url": None},
         css=(WEB / "assets.css").read_text(encoding="utf-8"), head=f"<script>{script}</script>",
     )
 

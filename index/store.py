@@ -100,11 +100,18 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
                 os.fsync(fh.fileno())
         done = builds / tmp.name.replace("tmp-", "build-", 1)
         os.rename(tmp, done)
+        tmp = done  # from here on, a failure must remove the finished but unswapped build
         link = root / f".current-{os.getpid()}"
         if link.is_symlink():
             link.unlink()
         os.symlink(Path("builds") / done.name, link)
         os.replace(link, root / "current")  # the one atomic step that switches what is served
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise IndexUnavailable(
+            f"Cannot write the index under {root} ({exc.strerror}). "
+            "Make the folder writable or set MEDQUOTE_INDEX_DIR to a writable folder, then run `medquote ingest`."
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -113,9 +120,13 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
 
 
 def _prune(builds: Path, keep: str) -> None:
+    # Runs under the build lock, so temp folders and links left here are from killed builds.
     for old in builds.iterdir():
-        if old.name != keep and old.name.startswith("build-"):
+        if old.name != keep and old.name.startswith(("build-", "tmp-")):
             shutil.rmtree(old, ignore_errors=True)
+    for link in builds.parent.glob(".current-*"):
+        if link.is_symlink():
+            link.unlink(missing_ok=True)
 
 
 def read_manifest(root: Path) -> tuple[Path, dict]:
@@ -124,9 +135,13 @@ def read_manifest(root: Path) -> tuple[Path, dict]:
         raise IndexUnavailable(f"No index found in {root}. Run `medquote ingest` to build it.")
     path = current.resolve()
     try:
-        return path, json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexUnavailable(f"The index manifest in {path} is unreadable ({exc}). Run `medquote ingest` to rebuild.") from None
+    # Valid JSON of the wrong shape is as unusable as broken JSON: say so, never crash later.
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not isinstance(manifest.get("chunk_count"), int):
+        raise IndexUnavailable(f"The index manifest in {path} is not a medquote manifest. Run `medquote ingest` to rebuild.")
+    return path, manifest
 
 
 def check_manifest(found: dict, expected: Manifest) -> None:
