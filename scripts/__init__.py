@@ -1,0 +1,1 @@
+"""Developer scripts (load test); not part of the medquote package."""
