@@ -115,5 +115,13 @@ def serve(cfg: config.Config | None = None, host: str | None = None, port: int |
 
 
 if __name__ == "__main__":
+    import sys
+
+    from medquote.cli import KNOWN_ERRORS
+
     logging.basicConfig(level=logging.WARNING, format="medquote: %(message)s")
-    serve()
+    try:
+        serve()
+    except KNOWN_ERRORS as exc:  # one line naming the fix, never a traceback
+        print(f"medquote: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_hashes
+from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_hashes, read_corpus
 
 from .embedder import Embedder
 from .faiss_index import make_index
@@ -99,11 +99,21 @@ def open_index(
     corpus_dir, root = Path(corpus_dir), index_root(root)
     expected = expected_manifest(corpus_dir, embedder)
     try:
-        art = load_build(root, expected)
+        art = verified(load_build(root, expected), corpus_dir)
     except IndexUnavailable as exc:
         if not rebuild:
             raise
         log.warning("%s Rebuilding now.", exc)
         build_index(corpus_dir, embedder, root)
-        art = load_build(root, expected)
+        art = verified(load_build(root, expected), corpus_dir)
     return SearchIndex(art, embedder, settings)
+
+
+def verified(art: Artifacts, corpus_dir: Path) -> Artifacts:
+    """Every stored chunk must still be the exact slice of its document: a quote is never
+    served from offsets that no longer match, whatever the manifest claims."""
+    raws = {d.doc_id: d.raw for d in read_corpus(corpus_dir)}
+    for chunk in art.chunks:
+        if raws.get(chunk.doc_id, "")[chunk.start:chunk.end] != chunk.text:
+            raise IndexUnavailable(f"Index chunk {chunk.id} no longer matches the corpus. Run `medquote ingest` to rebuild.")
+    return art

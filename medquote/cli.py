@@ -19,7 +19,7 @@ from ingest import IngestError
 
 from . import config
 
-KNOWN_ERRORS = (IngestError, IndexUnavailable, ModelError, GoldError)
+KNOWN_ERRORS = (IngestError, IndexUnavailable, ModelError, GoldError, config.ConfigError)
 
 
 def _engine(cfg: config.Config, rebuild: bool = True):

@@ -26,6 +26,23 @@ class Config:
     queue_size: int
 
 
+class ConfigError(Exception):
+    """A setting that cannot be used. The message names it."""
+
+
+def _int(env, name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number.") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} must be between {low} and {high}.")
+    return value
+
+
 def from_env(env: dict | None = None) -> Config:
     env = os.environ if env is None else env
     return Config(
@@ -33,7 +50,7 @@ def from_env(env: dict | None = None) -> Config:
         index_dir=Path(env.get("MEDQUOTE_INDEX_DIR") or PROJECT_ROOT / ".index"),
         # A hosting platform (e.g. a Hugging Face Space) says where to bind via GRADIO_SERVER_*.
         host=env.get("MEDQUOTE_HOST") or env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
-        port=int(env.get("MEDQUOTE_PORT") or env.get("GRADIO_SERVER_PORT") or 7860),
+        port=_int({"MEDQUOTE_PORT": env.get("MEDQUOTE_PORT") or env.get("GRADIO_SERVER_PORT")}, "MEDQUOTE_PORT", 7860, 1, 65535),
         emergency_number=env.get("MEDQUOTE_EMERGENCY_NUMBER") or strings.DEFAULT_EMERGENCY_NUMBER,
-        queue_size=int(env.get("MEDQUOTE_QUEUE_SIZE") or 64),
+        queue_size=_int(env, "MEDQUOTE_QUEUE_SIZE", 64, 1, 10_000),
     )

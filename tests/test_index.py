@@ -139,3 +139,31 @@ def test_hubness_ranks_a_central_chunk_highest_and_stays_bounded(monkeypatch):
     monkeypatch.setattr(hub, "BLOCK", 7)
     sampled = hub.hubness(chunks, sentences, owner)
     assert int(np.argmax(sampled)) == 0
+
+
+def test_a_chunk_that_no_longer_matches_the_corpus_is_never_served(corpus_dir, tmp_path):
+    import hashlib
+
+    path = build_index(corpus_dir, FakeEmbedder(), tmp_path)
+    chunks = (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+    row = json.loads(chunks[3])
+    row["text"] = row["text"].replace("ALS", "XYZ", 1) if "ALS" in row["text"] else "altered " + row["text"]
+    chunks[3] = json.dumps(row, ensure_ascii=False)
+    (path / "chunks.jsonl").write_text("\n".join(chunks) + "\n", encoding="utf-8")
+    manifest = json.loads((path / "manifest.json").read_text())  # a consistent forgery: hashes updated too
+    manifest["files"]["chunks.jsonl"] = hashlib.sha256((path / "chunks.jsonl").read_bytes()).hexdigest()
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexUnavailable, match="no longer matches"):
+        open_index(corpus_dir, FakeEmbedder(), tmp_path, rebuild=False)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"MEDQUOTE_QUEUE_SIZE": "lots"}, "not a whole number"),
+    ({"MEDQUOTE_QUEUE_SIZE": "-3"}, "between"),
+    ({"MEDQUOTE_PORT": "99999"}, "between"),
+])
+def test_bad_settings_get_a_clear_message(env, message):
+    from medquote.config import ConfigError, from_env
+
+    with pytest.raises(ConfigError, match=message):
+        from_env(env)

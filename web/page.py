@@ -129,7 +129,8 @@ class Chat:
 
 def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
     chat, e = Chat(engine, feedback), render.escape
-    with gr.Blocks(title=strings.APP_TITLE, analytics_enabled=False) as demo:
+    # delete_cache: uploads (refused above 1 KB) and temp files are removed hourly, not kept forever.
+    with gr.Blocks(title=strings.APP_TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         # gr.Markdown, not gr.HTML: gr.HTML evaluates templates with eval(), which our CSP forbids.
         gr.Markdown(f"# {e(strings.APP_TITLE)}\n\n{e(strings.APP_INTRO)}", elem_id="intro")
         gr.Markdown(e(strings.EMERGENCY_LINE.format(number=number)), elem_id="emergency-line")
