@@ -52,5 +52,6 @@ def from_env(env: dict | None = None) -> Config:
         host=env.get("MEDQUOTE_HOST") or env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
         port=_int({"MEDQUOTE_PORT": env.get("MEDQUOTE_PORT") or env.get("GRADIO_SERVER_PORT")}, "MEDQUOTE_PORT", 7860, 1, 65535),
         emergency_number=env.get("MEDQUOTE_EMERGENCY_NUMBER") or strings.DEFAULT_EMERGENCY_NUMBER,
-        queue_size=_int(env, "MEDQUOTE_QUEUE_SIZE", 64, 1, 10_000),
+        # 0 refuses every request (the load test uses it to see clean "busy" replies).
+        queue_size=_int(env, "MEDQUOTE_QUEUE_SIZE", 64, 0, 10_000),
     )
