@@ -116,8 +116,10 @@ def compose(
         return make_reply(question, (), problem, [], [], NoFlags(), settings, sources)
     notices = notices_for(flags, settings)
     chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings)
-    if flags.crisis:
-        lead = ""
+    if chosen:
+        lead = strings.LEAD_IN
+    elif flags.crisis or flags.emergency:
+        lead = ""  # the notice says what to do now; "not covered" after it would only distract
     else:
-        lead = strings.LEAD_IN if chosen else strings.NOT_COVERED
+        lead = strings.NOT_COVERED
     return make_reply(question, notices, lead, chosen, hits, flags, settings, sources)

@@ -182,3 +182,12 @@ def test_personal_verdict_questions_start_with_the_no_verdict_line(fake_engine, 
     reply = fake_engine.ask(message)
     assert strings.NO_VERDICT in reply.notices
     assert reply.markdown.startswith(f"**{render.escape(strings.NO_VERDICT)}**")
+
+
+def test_an_emergency_without_quotes_shows_only_the_notice_and_disclaimer():
+    from answer.policy import NoFlags
+
+    reply = compose("q", [hit("Some text.", 0.1)], SRC, Settings(threshold=0.5), NoFlags(emergency=True))
+    assert reply.abstained and reply.lead == "" and strings.NOT_COVERED not in reply.markdown
+    notice = render.escape(strings.EMERGENCY_NOTICE.format(number=Settings().emergency_number))
+    assert reply.markdown == f"**{notice}**\n\n{DISCLAIMER_MD}"
