@@ -49,3 +49,10 @@ def launched_app(index_dir: Path, extra_env: dict | None = None, timeout: float 
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def shared_index_dir(tmp_path_factory) -> Path:
+    """One real index folder for the whole session: whichever slow module runs first builds it."""
+    path = tmp_path_factory.getbasetemp() / "shared-real-index" / "index"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

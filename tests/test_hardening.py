@@ -25,22 +25,16 @@ from packaging.version import Version
 
 from answer import render, strings
 from tests.conftest import ROOT
-from tests.server import launched_app
+from tests.server import launched_app, shared_index_dir
 
 pytestmark = pytest.mark.slow
 QUEUE = 4  # a small bound, so flooding it takes a few requests, not hundreds
 LEAD_MD = render.escape(strings.LEAD_IN)
 
 
-def shared_index_dir(tmp_path_factory) -> Path:
-    # The same folder as tests/test_hostile.py: whichever module runs first builds the index.
-    return tmp_path_factory.getbasetemp() / "shared-real-index" / "index"
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     index_dir = shared_index_dir(tmp_path_factory)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
     # Empty host settings: the app must fall back to its own default, which must be loopback.
     env = {"MEDQUOTE_HOST": "", "GRADIO_SERVER_NAME": "", "MEDQUOTE_QUEUE_SIZE": str(QUEUE)}
     with launched_app(index_dir, extra_env=env) as (url, proc, log):

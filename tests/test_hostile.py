@@ -20,7 +20,7 @@ import pytest
 
 from answer import render, strings
 from tests.conftest import ROOT
-from tests.server import launched_app
+from tests.server import launched_app, shared_index_dir
 
 CASES_FILE = ROOT / "evaluation" / "hostile" / "cases.jsonl"
 LIMIT = 1000  # answer.Settings().max_chars, the limit the fixed TOO_LONG message names
@@ -117,17 +117,11 @@ def test_engine_answers_hostile_input(fake_engine, raws, case):
 # --- the launched app over HTTP (one app for the module) -----------------------------------
 
 
-def shared_index_dir(tmp_path_factory) -> Path:
-    # The app builds a real index here if none is valid; other slow modules reuse it.
-    return tmp_path_factory.getbasetemp() / "shared-real-index" / "index"
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     from gradio_client import Client
 
     index_dir = shared_index_dir(tmp_path_factory)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
     with launched_app(index_dir) as (url, proc, log):
         yield url, Client(url, analytics_enabled=False, verbose=False), proc, log
 
