@@ -73,6 +73,9 @@ class ModelEmbedder:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a server log is no place for a weight-loading bar
 
         if threads:
             torch.set_num_threads(threads)
