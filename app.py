@@ -81,6 +81,9 @@ def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
     from ingest import read_corpus
 
     demo = build_blocks(engine, cfg.emergency_number, feedback)
+    # Gradio keeps ~45 KB per browser session, 10,000 sessions by default (~430 MB); the chat
+    # keeps nothing per session that matters, so a smaller cap bounds memory (docs/performance.md).
+    demo.state_session_capacity = 1000
     demo.queue(api_open=False, max_size=cfg.queue_size, default_concurrency_limit=2)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(PrivacyHeaders)

@@ -10,7 +10,6 @@ It does not chunk or embed; see build.py.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ import numpy as np
 
 from ingest import Chunk
 
+from .embedder import file_sha256
 from .lexical import Lexical
 from .sentences import Sentence
 
@@ -59,7 +59,7 @@ class Manifest:
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_sha256(path)  # in blocks: at 1M chunks the vectors file is 1.5 GB
 
 
 def _data_files(folder: Path) -> list[Path]:

@@ -32,9 +32,10 @@ except ImportError:  # pragma: no cover - only while the safety module is absent
 
 
 def torch_threads() -> int:
-    # One short question is too small to split across many threads; beyond the core count,
-    # threads only contend. MEDQUOTE_TORCH_THREADS overrides.
-    return int(os.environ.get("MEDQUOTE_TORCH_THREADS") or min(4, os.cpu_count() or 1))
+    # Up to 2 requests run at once on Gradio worker threads, each with its own OpenMP team:
+    # more than cores/2 threads per call only contend (measured in docs/performance.md).
+    # MEDQUOTE_TORCH_THREADS overrides.
+    return int(os.environ.get("MEDQUOTE_TORCH_THREADS") or max(1, min(4, (os.cpu_count() or 1) // 2)))
 
 
 def clean(question: str) -> str:

@@ -167,3 +167,15 @@ def test_bad_settings_get_a_clear_message(env, message):
 
     with pytest.raises(ConfigError, match=message):
         from_env(env)
+
+
+def test_top_n_matches_a_stable_full_sort_even_with_ties():
+    import numpy as np
+
+    from index.search import top_n
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        scores = rng.integers(0, 5, size=int(rng.integers(1, 300))).astype(np.float32)
+        n = int(rng.integers(1, 40))
+        assert list(top_n(scores, n)) == list(np.argsort(-scores, kind="stable")[:n])
