@@ -12,7 +12,6 @@ measure each stage. Everything is in memory; nothing is re-read per request.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,7 +30,7 @@ MODES = ("bm25", "dense", "hybrid", "hybrid+rerank")
 class Hit:
     chunk: Chunk
     score: float  # the score the policy ranks and thresholds on
-    dense: float = 0.0  # cosine of question and chunk
+    dense: float = 0.0  # cosine of question and chunk, less the chunk's hubness share
     lexical: float = 0.0  # squashed BM25
     sentence: float = 0.0  # cosine of question and the chunk's best sentence
     highlights: tuple[tuple[int, int], ...] = ()  # raw-document offsets of the best sentences
@@ -51,7 +50,6 @@ class RetrievalSettings:
     # subtracted from its score so a doctor's or article's answer ranks first.
     question_penalty: float = 0.1
     hub_weight: float = 0.3  # share of a chunk's hubness subtracted from its cosine (see hubness.py)
-    core_weight: float = 0.0  # weight of the message's last question sentence in the query vector
     second_highlight_gap: float = 0.05  # a second sentence is highlighted if this close to the best
 
 
@@ -63,12 +61,6 @@ def top_n(scores: np.ndarray, n: int) -> np.ndarray:
     kth = np.partition(-scores, n - 1)[n - 1]
     candidates = np.flatnonzero(-scores <= kth)
     return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
-
-
-def last_question(text: str) -> str:
-    pieces = [p.strip() for p in re.split(r"(?<=[.?!])\s+", text) if p.strip()]
-    asked = [p for p in pieces if p.endswith("?")]
-    return asked[-1] if asked else (pieces[-1] if pieces else "")
 
 
 class SearchIndex:
@@ -94,7 +86,7 @@ class SearchIndex:
             return []
         st = self.settings
         corrected = self.vocab.correct(question)
-        query = self._query_vector(corrected)
+        query = self.embedder.encode([corrected])[0]
         n_cand = min(st.candidates, len(self.chunks))
         cos_top, ids_top = self.art.dense.search(query[None, :], n_cand)
         dense_rank = [int(i) for i in ids_top[0] if i >= 0]
@@ -118,21 +110,6 @@ class SearchIndex:
             hits.append(Hit(self.chunks[i], float(score), dense[i], lex[i], best, highlights))
         hits.sort(key=lambda h: (-h.score, h.chunk.doc_id, h.chunk.start))
         return hits[:k]
-
-    def _query_vector(self, corrected: str) -> np.ndarray:
-        # A worried message often wraps its question in a story ("my uncle just got diagnosed...").
-        # Averaging the whole message with its last question sentence keeps the story's context
-        # but pulls the vector toward what is actually asked.
-        parts = [corrected]
-        core = last_question(corrected)
-        if self.settings.core_weight and core and core != corrected:
-            parts.append(core)
-        vecs = self.embedder.encode(parts)
-        if len(vecs) == 1:
-            return vecs[0]
-        w = self.settings.core_weight
-        v = (1 - w) * vecs[0] + w * vecs[1]
-        return (v / np.linalg.norm(v)).astype(np.float32)
 
     def _fuse(self, pool, dense, lex, dense_rank, lex_rank) -> dict[int, float]:
         st = self.settings
