@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,9 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.server import free_port, stop  # noqa: F401 (re-exported for the scripts)
+from tests.server import launched as _launched
 
 from .cpu_load import OtherLoad, busy_share, wait_for_quiet  # noqa: F401 (re-exported for the scripts)
 
@@ -83,12 +85,6 @@ def git_state() -> dict:
     return {"commit": run("log", "--oneline", "-1"), "status": run("status", "--short").splitlines()}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def proc_status_kb(pid: int, field: str) -> int | None:
     """VmHWM (peak resident set) or VmRSS of a live process, in kB, from /proc/<pid>/status."""
     try:
@@ -103,38 +99,9 @@ def proc_status_kb(pid: int, field: str) -> int | None:
 
 @contextmanager
 def launched(argv: list[str], env: dict, log_path: Path, timeout: float = 180.0):
-    """Start a Gradio server (argv, with MEDQUOTE_PORT/ECHO_PORT set by the caller's env) and wait
-    until its page answers. Yields (url, proc, seconds from spawn to page up). Always stops it."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "MEDQUOTE_HOST": "127.0.0.1",
-           "MEDQUOTE_PORT": str(port), **env}
-    log = open(log_path, "w+")
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = t0 + timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"{argv} exited early:\n{log.read()[-3000:]}")
-            try:
-                urllib.request.urlopen(url, timeout=2).read(10)
-                break
-            except OSError:
-                if time.perf_counter() > deadline:
-                    raise RuntimeError(f"{argv} did not start in {timeout} s")
-                time.sleep(0.05)
-        yield url, proc, time.perf_counter() - t0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
+    """tests/server.py's launcher, polling fast (start-up time is measured): yields (url, proc, seconds)."""
+    with _launched(argv, env, log_path, timeout, poll=0.05) as (url, proc, _log, seconds):
+        yield url, proc, seconds
 
 def client(url: str):
     from gradio_client import Client

@@ -19,7 +19,7 @@ import urllib.request
 
 import httpx
 
-from .common import APP_ARGV, ROOT, client, free_port, summary
+from .common import APP_ARGV, ROOT, client, free_port, stop, summary
 from .sse_client import SSEClient
 
 
@@ -112,9 +112,4 @@ def app_cold_start(index_dir, question: str, log_path, timeout: float = 120.0) -
                     time.sleep(0.05)
             raise RuntimeError(f"app gave no answer within {timeout} s (exit code {proc.poll()}); see {log_path}")
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)

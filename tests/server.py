@@ -20,35 +20,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextmanager
-def launched_app(index_dir: Path, extra_env: dict | None = None, timeout: float = 120.0):
+def launched(argv: list[str], env: dict, log_path: Path, timeout: float = 120.0, poll: float = 0.5):
+    """Start a server (argv; MEDQUOTE_PORT and MEDQUOTE_HOST are set here to a free loopback port)
+    and wait until its page answers. Yields (url, proc, log, seconds from spawn to page up).
+    Always stops it. Shared by the tests, scripts/load_test.py and the benchmarks."""
     port = free_port()
-    env = {**os.environ, "MEDQUOTE_INDEX_DIR": str(index_dir), "MEDQUOTE_HOST": "127.0.0.1",
-           "MEDQUOTE_PORT": str(port), **(extra_env or {})}
-    log = open(index_dir.parent / f"server-{port}.log", "w+")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "MEDQUOTE_HOST": "127.0.0.1",
+           "MEDQUOTE_PORT": str(port), **env}
+    log = open(log_path, "w+")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
                 log.seek(0)
-                raise RuntimeError(f"app exited early:\n{log.read()}")
+                raise RuntimeError(f"{argv} exited early:\n{log.read()[-3000:]}")
             try:
                 urllib.request.urlopen(url, timeout=2).read(10)
                 break
             except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("app did not start in time")
-                time.sleep(0.5)
-        yield url, proc, log
+                if time.perf_counter() - t0 > timeout:
+                    raise RuntimeError(f"{argv} did not start in {timeout} s")
+                time.sleep(poll)
+        yield url, proc, log, time.perf_counter() - t0
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
+
+
+@contextmanager
+def launched_app(index_dir: Path, extra_env: dict | None = None, timeout: float = 120.0):
+    env = {"MEDQUOTE_INDEX_DIR": str(index_dir), **(extra_env or {})}
+    log_path = index_dir.parent / f"server-{os.getpid()}-{time.monotonic_ns()}.log"
+    with launched([sys.executable, str(ROOT / "app.py")], env, log_path, timeout) as (url, proc, log, _):
+        yield url, proc, log
 
 
 def shared_index_dir(tmp_path_factory) -> Path:
