@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from answer import NoFlags, Reply, Settings, compose, input_problem
+from answer import Reply, Settings, compose, input_problem
+from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, ModelEmbedder, SearchIndex, open_index
 from ingest import SourceMeta
@@ -21,14 +22,6 @@ from ingest.reader import read_metadata
 
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-_DEFAULT_ASSESS: Callable = lambda question: NoFlags()
-try:  # the safety layer ships with the answer package; without it no flags are raised
-    from answer.safety import assess as _safety_assess
-
-    _DEFAULT_ASSESS = _safety_assess
-except ImportError:  # pragma: no cover - only while the safety module is absent
-    pass
 
 
 def torch_threads() -> int:
@@ -47,7 +40,7 @@ class Engine:
     index: SearchIndex
     sources: dict[str, SourceMeta]
     settings: Settings = field(default_factory=Settings)
-    assess: Callable = _DEFAULT_ASSESS
+    assess: Callable = assess_safety
     k: int = 10
 
     @classmethod
