@@ -2,8 +2,9 @@
 
 For each candidate threshold it reports the share of unanswerable questions that would
 abstain and the share of answerable ones that would be answered (best score >= threshold).
-It picks the threshold with the best balanced accuracy (ties: the higher threshold, because
-a wrong answer costs more than a missed one). Emergency/crisis questions are left out: their
+It picks the threshold with the best balanced accuracy; where a range of thresholds ties, the
+middle of that range, so that a small shift in scores on new questions moves neither rate
+(the upper edge, used before the question bank, answered too few unseen questions). Emergency/crisis questions are left out: their
 notices do not depend on retrieval. Only tune on the dev split; never on held-out.
 
     python -m evaluation.calibrate --gold evaluation/gold/dev.jsonl
@@ -45,7 +46,9 @@ def curve(best_scores: list[float], golds: list[GoldQuestion], steps: int = 101)
 
 
 def best(points: list[Point]) -> Point:
-    return max(points, key=lambda p: (round(p.balanced, 6), p.threshold))
+    top = max(round(p.balanced, 6) for p in points)
+    tied = [p for p in points if round(p.balanced, 6) == top]
+    return tied[len(tied) // 2]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,6 +65,11 @@ def ranking_metrics(answers: Sequence[Mapping], golds: Sequence[GoldQuestion], r
     return {names[k]: round(float(v), 4) for k, v in scores.items()}
 
 
+def shown_relevant(answer: Mapping, gold: GoldQuestion, raws: Mapping[str, str]) -> bool:
+    """Some quote the reader is shown answers the question."""
+    return any(is_relevant(q, r, raws) for q in answer["quotes"] for r in gold.relevant)
+
+
 def rate(flags: Sequence[bool]) -> float | None:
     return round(sum(flags) / len(flags), 4) if flags else None
 
@@ -79,6 +84,7 @@ def all_metrics(answers, golds, raws, verbatim: Sequence[bool], disclaimed: Sequ
         **ranking_metrics(answers, golds, raws),
         "abstention_rate_unanswerable": rate([a["abstained"] for a, g in normal if not g.answerable]),
         "answer_rate_answerable": rate([not a["abstained"] for a, g in normal if g.answerable]),
+        "shown_relevant_rate": rate([shown_relevant(a, g, raws) for a, g in normal if g.answerable]),
         "emergency_recall": rate([a["emergency"] for a, g in pairs if g.emergency or g.crisis]),
         "false_alarm_rate": rate([a["emergency"] for a, g in pairs if not (g.emergency or g.crisis)]),
         "verbatim_rate": rate(verbatim),

@@ -1,0 +1,155 @@
+"""The reviewed question bank: `corpus/questions/<doc_id>.toml`, validated against the corpus.
+
+Each `[[answer]]` entry names the exact answering words of a document (`quote`, with an
+optional 1-based `occurrence` when the words occur more than once) and the questions people
+type for them. `load_bank` resolves every quote to raw-document offsets inside one quotable
+chunk and returns `Anchor` records; any problem raises BankError with one line naming the
+file, the entry and the fix, so `medquote ingest` stops and the previous index stays served.
+`bank_report` collects the same problems without raising, for `medquote bank`.
+It does not embed or score questions; see index/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .records import Chunk, Document, IngestError
+
+BANK_DIR = "questions"
+MIN_QUESTIONS = 5
+MAX_QUESTION_CHARS = 200
+
+
+class BankError(IngestError):
+    """A question-bank file that cannot be used. The message names the file, the entry and the fix."""
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    quote: str = Field(min_length=3)
+    occurrence: int | None = Field(default=None, ge=1)
+    questions: list[str] = Field(min_length=MIN_QUESTIONS)
+
+    @field_validator("questions")
+    @classmethod
+    def _lengths(cls, qs: list[str]) -> list[str]:
+        for q in qs:
+            if not 3 <= len(q.strip()) <= MAX_QUESTION_CHARS:
+                raise ValueError(f"question {q!r} must be 3 to {MAX_QUESTION_CHARS} characters")
+        return qs
+
+
+class _BankFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: Literal[1]
+    answer: list[_Entry] = []
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Exact answering words of a document (raw offsets) and the questions they answer."""
+
+    doc_id: str
+    start: int
+    end: int
+    questions: tuple[str, ...]
+
+
+def bank_paths(corpus_dir: Path) -> list[Path]:
+    folder = corpus_dir / BANK_DIR
+    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def bank_hashes(corpus_dir: Path) -> dict[str, str]:
+    """sha256 of every bank file, keyed `questions/<name>`: a bank edit makes the index stale."""
+    return {f"{BANK_DIR}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in bank_paths(corpus_dir)}
+
+
+def _parse(path: Path) -> _BankFile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BankError(f"{path}: not valid TOML ({exc}). Fix the syntax, then run `medquote ingest`.") from None
+    try:
+        return _BankFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        if err["loc"][:1] == ("answer",) and len(err["loc"]) > 1:
+            where = f"answer {int(err['loc'][1]) + 1}" + "".join(f".{p}" for p in err["loc"][2:])
+        raise BankError(f"{path}: {where}: {err['msg']}. Fix that entry, then run `medquote ingest`.") from None
+
+
+def _resolve(path: Path, n: int, entry: _Entry, doc: Document, chunks: list[Chunk]) -> Anchor:
+    where = f"{path}: answer {n} (quote {entry.quote[:50]!r})"
+    positions, at = [], doc.raw.find(entry.quote)
+    while at >= 0:
+        positions.append(at)
+        at = doc.raw.find(entry.quote, at + 1)
+    if not positions:
+        raise BankError(f"{where}: these words are not in {Path(doc.path).name}. Copy the exact words from the document or remove the entry.")
+    if entry.occurrence is None and len(positions) > 1:
+        raise BankError(f"{where}: the words occur {len(positions)} times. Add `occurrence = N` to say which.")
+    if entry.occurrence is not None and entry.occurrence > len(positions):
+        raise BankError(f"{where}: occurrence = {entry.occurrence}, but the words occur {len(positions)} time(s). Correct it.")
+    start = positions[(entry.occurrence or 1) - 1]
+    end = start + len(entry.quote)
+    owner = [c for c in chunks if c.start <= start and end <= c.end]
+    if not owner:
+        raise BankError(f"{where}: the words are not inside one quotable passage (boilerplate, or across two passages). Anchor quotable text.")
+    if owner[0].kind == "question":
+        raise BankError(f"{where}: the words are the asker's own question, which answers nothing. Anchor the answer instead.")
+    return Anchor(doc.doc_id, start, end, tuple(q.strip() for q in entry.questions))
+
+
+def _file_anchors(path: Path, docs: dict[str, Document], chunks: dict[str, list[Chunk]], problems: list[str] | None) -> list[Anchor]:
+    """A file's anchors. With `problems`, a bad entry is noted there and skipped instead of raising."""
+    if path.stem not in docs:
+        raise BankError(f"{path}: no document {path.stem} in the corpus. Rename the file to a document id or remove it.")
+    anchors, seen = [], {}
+    for n, entry in enumerate(_parse(path).answer, 1):
+        try:
+            anchor = _resolve(path, n, entry, docs[path.stem], chunks[path.stem])
+            for q in anchor.questions:
+                if seen.setdefault(q.casefold(), n) != n:
+                    raise BankError(f"{path}: answer {n}: question {q!r} is also under answer {seen[q.casefold()]}. Keep it once.")
+        except BankError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+            continue
+        anchors.append(anchor)
+    return anchors
+
+
+def _collect(corpus_dir: Path, docs: list[Document], chunks: list[Chunk], problems: list[str] | None) -> list[Anchor]:
+    doc_map = {d.doc_id: d for d in docs}
+    by_doc: dict[str, list[Chunk]] = {d.doc_id: [] for d in docs}
+    for c in chunks:
+        by_doc[c.doc_id].append(c)
+    anchors = []
+    for path in bank_paths(Path(corpus_dir)):
+        try:
+            anchors.extend(_file_anchors(path, doc_map, by_doc, problems))
+        except BankError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+    return anchors
+
+
+def load_bank(corpus_dir: Path, docs: list[Document], chunks: list[Chunk]) -> list[Anchor]:
+    """Every anchor of every bank file; the first problem raises BankError."""
+    return _collect(corpus_dir, docs, chunks, None)
+
+
+def bank_report(corpus_dir: Path, docs: list[Document], chunks: list[Chunk]) -> tuple[list[Anchor], list[str]]:
+    """The anchors that resolve, and one line per entry or file that does not (for `medquote bank`)."""
+    problems: list[str] = []
+    return _collect(corpus_dir, docs, chunks, problems), problems

@@ -1,0 +1,37 @@
+"""`medquote bank`: what the question bank covers, per document, for a maintainer adding sources.
+
+Lists, per document, its anchors and questions, the quotable passages that no anchor covers
+yet (the ones to write questions for; passages that answer nothing are left out), and every
+bank entry that no longer resolves (a quote the document no longer contains, a quote in
+boilerplate, a malformed file). It only reads; `medquote ingest` is what enforces the bank.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.sentences import chunk_sentences, sentence_text
+from ingest import chunk_corpus
+from ingest.answers import answers_nothing
+from ingest.bank import bank_report
+
+
+def report(corpus_dir: Path) -> tuple[list[str], int]:
+    """(lines to print, number of problems)."""
+    docs, chunks = chunk_corpus(corpus_dir)
+    anchors, problems = bank_report(corpus_dir, docs, chunks)
+    lines = []
+    for doc in docs:
+        mine = [a for a in anchors if a.doc_id == doc.doc_id]
+        own = [c for c in chunks if c.doc_id == doc.doc_id]
+        quotable = [c for c in own if not answers_nothing(c, [sentence_text(c, s) for s in chunk_sentences(c, 0)])]
+        bare = [c for c in quotable if not any(c.start <= a.start and a.end <= c.end for a in mine)]
+        lines.append(
+            f"{doc.doc_id}: {len(mine)} anchors, {sum(len(a.questions) for a in mine)} questions; "
+            f"{len(quotable) - len(bare)} of {len(quotable)} quotable passages have questions"
+        )
+        for c in bare:
+            preview = " ".join(c.text.split())[:90]
+            lines.append(f"  no questions yet: [{c.start}-{c.end}] {c.section!r}: {preview}")
+    lines.extend(f"PROBLEM {p}" for p in problems)
+    return lines, len(problems)
