@@ -172,6 +172,19 @@ def _vetoed(match: re.Match[str], vetoes: frozenset[str], ctx: _Context) -> bool
     return any(name in vetoes and ctx.has(name, clause) for name in ("hypothetical", "habitual"))
 
 
+def calm(message: str) -> bool:
+    """The rules' vetoes for a whole message, for the semantic screen: no "now" marker and no sudden
+    onset, and a hypothetical or habitual clause or a general question about no one in particular
+    ("when I stand up too fast", "will my dad eventually need..."). A past-tense veto is not
+    used here: "the kid drank lamp oil" is past and still an emergency."""
+    ctx = _Context(normalise(message))
+    whole = (0, len(ctx.text))
+    if ctx.has("acute", whole) or ctx.has("onset", whole):
+        return False
+    generic = ctx.has("question", whole) and not ctx.has("anchor", whole)
+    return generic or ctx.has("hypothetical", whole) or ctx.has("habitual", whole)
+
+
 def assess(message: str) -> Safety:
     """Flag one user message. Deterministic; never raises on a str."""
     ctx = _Context(normalise(message))

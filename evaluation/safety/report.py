@@ -1,6 +1,9 @@
 """Print how answer/safety.py does on the labelled sets in evaluation/safety/.
 
-Run from the repo root:  .venv/bin/python evaluation/safety/report.py [--misses] [FILE ...]
+Run from the repo root:  .venv/bin/python evaluation/safety/report.py [--misses] [--screen] [FILE ...]
+
+--screen judges with the engine's full screen (the rules OR the semantic exemplar layer, which
+needs the built index); without it, the rules alone.
 
 Per file: emergency and crisis recall (overall and per category), emergency/crisis false
 alarms (flagged where the label is False), and personal accuracy. --misses lists every
@@ -31,9 +34,9 @@ def pct(hit: int, total: int) -> str:
     return f"{hit}/{total} ({100 * hit / total:.1f}%)" if total else "-"
 
 
-def report(path: Path, show_misses: bool) -> None:
+def report(path: Path, show_misses: bool, judge=assess) -> None:
     rows = load(path)
-    results = [(row, assess(row["message"])) for row in rows]
+    results = [(row, judge(row["message"])) for row in rows]
     print(f"\n== {path.name}: {len(rows)} messages")
     for flag in ("emergency", "crisis"):
         positives = [(r, s) for r, s in results if r[flag]]
@@ -50,6 +53,10 @@ def report(path: Path, show_misses: bool) -> None:
     if either:
         print(f"  emergency-or-crisis false-alarm rate: {pct(sum(s.emergency or s.crisis for _, s in either), len(either))}")
     print(f"  personal accuracy: {pct(sum(r['personal'] == s.personal for r, s in results), len(results))}")
+    personal = [s.personal for r, s in results if r["personal"]]
+    general = [s.personal for r, s in results if not r["personal"] and not r["emergency"] and not r["crisis"]]
+    if personal:
+        print(f"  personal line on personal messages: {pct(sum(personal), len(personal))}; on general ones: {pct(sum(general), len(general))}")
     if show_misses:
         for r, s in results:
             wrong = [f for f in FLAGS if r[f] != getattr(s, f)]
@@ -57,12 +64,23 @@ def report(path: Path, show_misses: bool) -> None:
                 print(f"    MISS {r['id']} {wrong} {r['message'][:110]!r} fired={list(s.reasons)}")
 
 
+def screen_judge():
+    from medquote import Engine
+    from medquote.config import from_env
+    from medquote.engine import clean
+
+    cfg = from_env()
+    engine = Engine.load(cfg.corpus_dir, cfg.index_dir)
+    return lambda message: engine.screen_message(clean(message))[0]
+
+
 def main(argv: list[str]) -> None:
     show = "--misses" in argv
-    files = [a for a in argv if a != "--misses"] or [str(HERE / f) for f in DEFAULT_FILES]
-    print(f"redflags.toml version {RULES_VERSION}")
+    files = [a for a in argv if not a.startswith("--")] or [str(HERE / f) for f in DEFAULT_FILES]
+    judge = screen_judge() if "--screen" in argv else assess
+    print(f"redflags.toml version {RULES_VERSION}; {'rules OR semantic screen' if judge is not assess else 'rules alone'}")
     for name in files:
-        report(Path(name), show)
+        report(Path(name), show, judge)
 
 
 if __name__ == "__main__":
