@@ -17,6 +17,7 @@ import os
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # must precede the gradio import
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import json
 import logging
 from pathlib import Path
 
@@ -77,6 +78,44 @@ class PrivacyHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class OptionalPrevious:
+    """ASGI middleware: a raw `POST /gradio_api/call/ask` with only the question (`{"data": [q]}`,
+    the call documented before `previous` existed) gets `previous = null` added, since Gradio
+    requires every input in a raw call (gradio_client fills defaults itself). Nothing else changes."""
+
+    PATH = "/gradio_api/call/ask"
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != self.PATH:
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:  # Gradio reads the whole body of this route too
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        try:
+            payload = json.loads(body)
+            if isinstance(payload, dict) and isinstance(payload.get("data"), list) and len(payload["data"]) == 1:
+                body = json.dumps({**payload, "data": [payload["data"][0], None]}).encode()
+        except ValueError:
+            pass  # not JSON: Gradio answers it as before
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+        scope = {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
 def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
     from ingest import read_corpus
 
@@ -87,6 +126,7 @@ def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
     demo.queue(api_open=False, max_size=cfg.queue_size, default_concurrency_limit=2)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(PrivacyHeaders)
+    app.add_middleware(OptionalPrevious)
     documents = {d.doc_id: d.raw for d in read_corpus(cfg.corpus_dir)}
     pages = ContextPages(documents, engine.sources, cfg.emergency_number)
     app.add_route("/source/{doc_id}", pages.endpoint, methods=["GET"], include_in_schema=False)

@@ -37,7 +37,7 @@ class NoFlags:
 @dataclass(frozen=True)
 class Settings:
     # Calibrated on evaluation/gold/dev.jsonl; see evaluation/README.md for how.
-    threshold: float = 0.28
+    threshold: float = 0.44
     max_quotes: int = 3
     # A further quote must score within this distance of the best one, so weak matches
     # do not ride along behind a strong one.
@@ -79,7 +79,9 @@ def near_duplicate(a: str, b: str, overlap: float = 0.6) -> bool:
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= overlap
 
 
-def choose_hits(hits: Sequence[Hit], settings: Settings) -> list[Hit]:
+def choose_hits(hits: Sequence[Hit], settings: Settings, personal: bool = False) -> list[Hit]:
+    if personal:  # a reply about someone else's case would read as a verdict on the reader's
+        hits = [h for h in hits if not h.to_asker]
     if not hits or hits[0].score < settings.threshold:
         return []
     floor = max(settings.threshold, hits[0].score - settings.margin)
@@ -92,7 +94,7 @@ def choose_hits(hits: Sequence[Hit], settings: Settings) -> list[Hit]:
     return chosen
 
 
-def make_reply(question, notices, lead, chosen, hits, flags, settings, sources) -> Reply:
+def make_reply(question, notices, lead, chosen, hits, flags, settings, sources, related=()) -> Reply:
     quotes = tuple(
         Quote(h.chunk, sources[h.chunk.doc_id].title, sources[h.chunk.doc_id].date, h.highlights) for h in chosen
     )
@@ -100,6 +102,7 @@ def make_reply(question, notices, lead, chosen, hits, flags, settings, sources) 
         question=question, notices=notices, lead=lead, quotes=quotes, ranked=tuple(hits),
         abstained=not quotes, emergency=flags.emergency or flags.crisis, crisis=flags.crisis,
         disclaimer=strings.DISCLAIMER, markdown=render.markdown(notices, lead, quotes, strings.DISCLAIMER),
+        related=tuple(related),
     )
 
 
@@ -110,16 +113,20 @@ def compose(
     settings: Settings = Settings(),
     flags: SafetyFlags = NoFlags(),
     scope: str | None = None,
+    related: Sequence[str] = (),
 ) -> Reply:
+    """`related`: candidate questions to explore next; shown only under an answered reply that is
+    neither an emergency nor a crisis."""
     problem = input_problem(question, settings)
     if problem:
         return make_reply(question, (), problem, [], [], NoFlags(), settings, sources)
     notices = notices_for(flags, settings)
-    chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings)
+    chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings, flags.personal)
     if chosen:
         lead = strings.LEAD_IN
     elif flags.crisis or flags.emergency:
         lead = ""  # the notice says what to do now; "not covered" after it would only distract
     else:
         lead = strings.NOT_COVERED
-    return make_reply(question, notices, lead, chosen, hits, flags, settings, sources)
+    offer = related if chosen and not (flags.emergency or flags.crisis) else ()
+    return make_reply(question, notices, lead, chosen, hits, flags, settings, sources, offer)

@@ -80,7 +80,9 @@ def markdown(notices, lead, quotes, disclaimer, context_link=None) -> str:
         cite = " · ".join(escape(p) for p in citation_parts(quote))
         link = f"\n{context_link(quote)}" if context_link else ""
         bold = tuple((s - quote.chunk.start, e - quote.chunk.start) for s, e in quote.highlights)
-        blocks.append(f"{blockquote(quote.chunk.text, bold)}\n\n{escape(strings.CITATION_LABEL)}: {cite}{link}")
+        note = strings.WRITTEN_TO_ANOTHER.get(quote.chunk.kind)
+        lead = f"_{escape(note)}_\n\n" if note else ""
+        blocks.append(f"{lead}{blockquote(quote.chunk.text, bold)}\n\n{escape(strings.CITATION_LABEL)}: {cite}{link}")
     blocks.append(f"_{escape(disclaimer)}_")
     return "\n\n".join(blocks)
 
@@ -92,7 +94,11 @@ def plain(reply) -> str:
         blocks.append(reply.lead)
     for quote in reply.quotes:
         quoted = "\n".join("  > " + line for line in quote.chunk.text.split("\n"))
-        blocks.append(f"{quoted}\n  {strings.CITATION_LABEL}: {' · '.join(citation_parts(quote))}")
+        note = strings.WRITTEN_TO_ANOTHER.get(quote.chunk.kind)
+        lead = f"  ({note})\n" if note else ""
+        blocks.append(f"{lead}{quoted}\n  {strings.CITATION_LABEL}: {' · '.join(citation_parts(quote))}")
+    if reply.related:
+        blocks.append("\n".join([strings.RELATED_LABEL, *(f"  - {q}" for q in reply.related)]))
     blocks.append(reply.disclaimer)
     return "\n\n".join(blocks)
 

@@ -20,6 +20,11 @@ class Quote:
     date: str  # the date the source states, or ""
     highlights: tuple[tuple[int, int], ...] = ()  # offsets into the raw document, inside the chunk
 
+    @property
+    def addressed_to_asker(self) -> bool:
+        """Written in reply to another person's question (a Q&A page's reply or extended answer)."""
+        return self.chunk.kind in ("reply", "more_info")
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -33,6 +38,7 @@ class Reply:
     crisis: bool
     disclaimer: str
     markdown: str  # the reply exactly as the chat shows it
+    related: tuple[str, ...] = ()  # reviewed bank questions to explore next (answered replies only)
 
 
 def to_answer_object(reply: Reply, qid: str = "") -> dict:
@@ -46,6 +52,10 @@ def to_answer_object(reply: Reply, qid: str = "") -> dict:
         "emergency": reply.emergency,
         "crisis": reply.crisis,
         "ranked": [{**span(h.chunk), "score": round(h.score, 6)} for h in reply.ranked[:10]],
-        "quotes": [{**span(q.chunk), "highlights": [list(h) for h in q.highlights]} for q in reply.quotes],
+        "quotes": [
+            {**span(q.chunk), "highlights": [list(h) for h in q.highlights], "addressed_to_asker": q.addressed_to_asker}
+            for q in reply.quotes
+        ],
         "reply": reply.markdown,
+        "related": list(reply.related),
     }

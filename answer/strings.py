@@ -90,6 +90,13 @@ KIND_LABELS = {
     "more_info": "extended answer",
 }
 
+# Shown on every quote from a Q&A page's reply or extended answer: it was written to someone
+# else, about their symptoms, and is no verdict on the reader's.
+WRITTEN_TO_ANOTHER = {
+    "reply": "From a doctor's reply to someone else's question",
+    "more_info": "From an extended answer to someone else's question",
+}
+
 DEFAULT_EMERGENCY_NUMBER = "911"
 
 # --- The chat page and the "show in context" page (web/) ---
@@ -123,5 +130,8 @@ FEEDBACK_NOTE = (
 FEEDBACK_WRONG_PASSAGE = "Wrong passage"
 
 EXAMPLES_LABEL = "Examples you can try:"
+
+# Above up to three questions from the reviewed question bank, under an answered reply.
+RELATED_LABEL = "Related questions you can ask:"
 
 CHAT_PLACEHOLDER = "Your questions and the quotes that answer them will show here."

@@ -2,7 +2,9 @@
 
 Format, one object per line:
   {"id", "question", "answerable": bool, "emergency": bool (optional), "crisis": bool (optional),
-   "relevant": [{"doc", "contains"}], "tags": [...] (optional)}
+   "relevant": [{"doc", "contains"}], "tags": [...] (optional),
+   "previous": "an earlier user message" or [..., newest last] (optional: the question is asked
+   as a follow-up in a chat with those earlier messages)}
 It does not score anything; see metrics.py.
 """
 
@@ -32,6 +34,7 @@ class GoldQuestion:
     emergency: bool = False
     crisis: bool = False
     tags: tuple[str, ...] = ()
+    previous: tuple[str, ...] = ()  # earlier user messages of the same chat, newest last
 
 
 def parse_line(obj: object, where: str) -> GoldQuestion:
@@ -48,10 +51,15 @@ def parse_line(obj: object, where: str) -> GoldQuestion:
     tags = obj.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise GoldError(f"{where}: 'tags' must be a list of strings.")
+    previous = obj.get("previous", [])
+    previous = [previous] if isinstance(previous, str) else previous
+    if not isinstance(previous, list) or not all(isinstance(p, str) for p in previous):
+        raise GoldError(f"{where}: 'previous' must be a string or a list of strings.")
     return GoldQuestion(
         id=obj["id"], question=obj["question"], answerable=obj["answerable"],
         relevant=tuple(Relevant(r["doc"], r["contains"]) for r in relevant),
         emergency=bool(obj.get("emergency", False)), crisis=bool(obj.get("crisis", False)), tags=tuple(tags),
+        previous=tuple(previous),
     )
 
 

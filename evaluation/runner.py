@@ -36,7 +36,7 @@ def run_eval(engine, golds: list[GoldQuestion], corpus_dir: Path, config: dict |
     raws = {d.doc_id: d.raw for d in read_corpus(corpus_dir)}
     answers, verbatim, disclaimed = [], [], []
     for gold in golds:
-        answer = to_answer_object(engine.ask(gold.question), gold.id)
+        answer = to_answer_object(engine.ask(gold.question, gold.previous), gold.id)
         answers.append(answer)
         verbatim.extend(verbatim_flags(answer, raws))
         disclaimed.append(ends_with_disclaimer(answer["reply"]))

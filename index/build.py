@@ -13,16 +13,20 @@ import fcntl
 import logging
 import os
 from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_hashes, read_corpus
+from ingest.bank import Anchor, bank_hashes, load_bank
 
 from .embedder import Embedder
 from .faiss_index import make_index
 from .hubness import hubness
 from .lexical import Lexical
+from .questions import bank_questions, expanded_texts
+from .screen import Exemplar, exemplar_hashes, load_exemplars
 from .search import RetrievalSettings, SearchIndex
 from .sentences import all_sentences, sentence_text
 from .store import FORMAT_VERSION, Artifacts, IndexUnavailable, Manifest, load_build, write_build
@@ -30,7 +34,7 @@ from .store import FORMAT_VERSION, Artifacts, IndexUnavailable, Manifest, load_b
 log = logging.getLogger("medquote.index")
 
 # Bump when the text given to the embedder or BM25 changes (the quoted text never changes).
-EMBED_VERSION = "section+text-2"
+EMBED_VERSION = "section+text-2+bank-1"
 DEFAULT_ROOT = ".index"
 
 
@@ -48,7 +52,7 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
     return Manifest(
         format_version=FORMAT_VERSION, model=embedder.name, weights_sha256=embedder.weights_sha256,
         dim=embedder.dim, chunker_version=CHUNKER_VERSION, embed_version=EMBED_VERSION,
-        documents=corpus_hashes(corpus_dir), chunk_count=chunk_count, files={},
+        documents={**corpus_hashes(corpus_dir), **bank_hashes(corpus_dir), **exemplar_hashes()}, chunk_count=chunk_count, files={},
     )
 
 
@@ -67,18 +71,29 @@ def _build_lock(root: Path):
         yield
 
 
-def make_artifacts(chunks: list[Chunk], embedder: Embedder, progress: bool = False) -> Artifacts:
+def make_artifacts(
+    chunks: list[Chunk], embedder: Embedder, progress: bool = False,
+    anchors: Sequence[Anchor] = (), exemplars: Sequence[Exemplar] = (),
+) -> Artifacts:
     texts = [embed_text(c) for c in chunks]
     sentences = all_sentences(chunks)
     sentence_texts = [sentence_text(chunks[s.chunk], s) for s in sentences]
-    # One encode call for chunks and sentences: batching is what makes the build fast.
-    vectors = embedder.encode(texts + sentence_texts, batch_size=64, progress=progress)
-    chunk_vectors, sentence_vectors = vectors[: len(texts)], vectors[len(texts):]
+    bank = bank_questions(list(anchors), chunks)
+    # One encode call for chunks, sentences, bank questions and exemplars: batching makes the build fast.
+    vectors = embedder.encode(
+        texts + sentence_texts + [q.text for q in bank] + [e.text for e in exemplars], batch_size=64, progress=progress,
+    )
+    n, m, b = len(texts), len(texts) + len(sentences), len(texts) + len(sentences) + len(bank)
+    chunk_vectors, sentence_vectors = vectors[:n], vectors[n:m]
+    bank_vectors, exemplar_vectors = vectors[m:b], vectors[b:]
     owner = np.array([s.chunk for s in sentences], dtype=np.int64)
     return Artifacts(
         dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
-        sentence_vectors=sentence_vectors, lexical=Lexical.build(texts),
+        sentence_vectors=sentence_vectors, lexical=Lexical.build(expanded_texts(texts, bank)),
         hubness=hubness(chunk_vectors, sentence_vectors, owner),
+        bank=bank, bank_vectors=np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim),
+        exemplars=list(exemplars),
+        exemplar_vectors=np.asarray(exemplar_vectors, dtype=np.float32).reshape(len(exemplars), embedder.dim),
     )
 
 
@@ -88,8 +103,10 @@ def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | N
         docs, chunks = chunk_corpus(corpus_dir)
         if not chunks:
             raise IngestError(f"No quotable text found in {corpus_dir}.")
+        anchors = load_bank(corpus_dir, docs, chunks)  # a bad bank entry stops here, before any write
+        exemplars = load_exemplars()
         manifest = expected_manifest(corpus_dir, embedder, len(chunks))
-        return write_build(root, manifest, make_artifacts(chunks, embedder, progress))
+        return write_build(root, manifest, make_artifacts(chunks, embedder, progress, anchors, exemplars))
 
 
 def open_index(

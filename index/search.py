@@ -6,6 +6,13 @@
    still means "how well does this answer"), or "rrf" (reciprocal rank fusion, rank only).
 4. Rerank: each candidate also gets its best-matching sentence's cosine; the final score mixes
    that with the fused score. The best one or two sentences become the quote's highlights.
+5. Question bank: the question is also matched against the reviewed bank questions (see
+   questions.py); a chunk with bank entries adds bank_mix * (its best bank cosine - bank_offset)
+   to its score. When that bank question matches better than any of the chunk's sentences, the
+   highlight is its anchor: the exact answering words, not the sentence that most resembles
+   the question.
+Passages that answer nothing (an asker's own question, or only questions, greetings, sign-offs
+or list headers) are never returned, and such sentences are never highlighted.
 Modes "dense", "bm25", "hybrid" and "hybrid+rerank" exist so `medquote eval --compare` can
 measure each stage. Everything is in memory; nothing is re-read per request.
 """
@@ -17,9 +24,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ingest import Chunk
+from ingest.answers import answers_nothing
 
 from .embedder import Embedder
 from .lexical import squash
+from .questions import best_per_chunk
+from .sentences import sentence_text
 from .store import Artifacts
 from .vocabulary import Vocabulary
 
@@ -33,7 +43,9 @@ class Hit:
     dense: float = 0.0  # cosine of question and chunk, less the chunk's hubness share
     lexical: float = 0.0  # squashed BM25
     sentence: float = 0.0  # cosine of question and the chunk's best sentence
-    highlights: tuple[tuple[int, int], ...] = ()  # raw-document offsets of the best sentences
+    highlights: tuple[tuple[int, int], ...] = ()  # raw-document offsets of the best sentences or anchors
+    bank: float = 0.0  # cosine of the question and the chunk's best-matching bank question
+    to_asker: bool = False  # a reply passage that speaks to the original asker about their own case
 
 
 @dataclass(frozen=True)
@@ -46,11 +58,17 @@ class RetrievalSettings:
     candidates: int = 30
     rerank_weight: float = 0.2
     synonym_weight: float = 0.3  # BM25 weight of synonym expansions relative to the question's words
-    # A patient's own question reads like the user's message but rarely answers it; this much is
-    # subtracted from its score so a doctor's or article's answer ranks first.
-    question_penalty: float = 0.1
     hub_weight: float = 0.3  # share of a chunk's hubness subtracted from its cosine (see hubness.py)
     second_highlight_gap: float = 0.05  # a second sentence is highlighted if this close to the best
+    # A reply written to another person's case ("your symptoms") ranks below general text.
+    asker_penalty: float = 0.03
+    bank: bool = True  # match the question against the reviewed question bank
+    bank_offset: float = 0.3  # a chunk with bank entries gains bank_mix * (best bank cosine - offset)
+    bank_mix: float = 0.5  # weight of that bank evidence, added to the passage score (tuned on dev)
+    bank_alone_offset: float = 0.35 # ... and scores at least (best bank cosine - this)
+    bank_gap: float = 0.03
+    related_floor: float = 0.45  # a related question must be at least this close to the message
+    related_ceiling: float = 0.75  # ... and no closer: that would be the same question again  # a second anchor in the same chunk is highlighted if this close
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
@@ -67,11 +85,20 @@ class SearchIndex:
     def __init__(self, art: Artifacts, embedder: Embedder, settings: RetrievalSettings = RetrievalSettings()):
         self.art, self.embedder, self.settings = art, embedder, settings
         self.chunks = art.chunks
-        self.vocab = Vocabulary.from_texts([c.text for c in art.chunks] + [c.section for c in art.chunks])
+        self.vocab = Vocabulary.from_texts([c.text for c in art.chunks] + [c.section for c in art.chunks] + [q.text for q in art.bank])
         self.hubness = art.hubness
         self.sentences_of: list[list[int]] = [[] for _ in art.chunks]
         for i, s in enumerate(art.sentences):
             self.sentences_of[s.chunk].append(i)
+        self.bank_of: list[list[int]] = [[] for _ in art.chunks]
+        for j, q in enumerate(art.bank):
+            self.bank_of[q.chunk].append(j)
+        self.bank_owner = np.array([q.chunk for q in art.bank], dtype=np.int64)
+        self._position = {c.id: i for i, c in enumerate(art.chunks)}
+        self.to_asker = [any(art.sentences[j].to_asker for j in ids) for ids in self.sentences_of]
+        self.quotable = [
+            not answers_nothing(c, [sentence_text(c, art.sentences[j]) for j in self.sentences_of[i]]) for i, c in enumerate(self.chunks)
+        ]
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -81,12 +108,15 @@ class SearchIndex:
         twin.__dict__ = {**self.__dict__, "settings": replace(self.settings, **changes)}
         return twin
 
-    def search(self, question: str, k: int = 10) -> list[Hit]:
+    def search(self, question: str, k: int = 10, query: np.ndarray | None = None) -> list[Hit]:
+        """Ranked hits. `query` is the question's vector when the caller has encoded it already
+        (the engine encodes the question and the safety clauses in one batched call)."""
         if not question.strip() or not self.chunks:
             return []
         st = self.settings
         corrected = self.vocab.correct(question)
-        query = self.embedder.encode([corrected])[0]
+        if query is None:
+            query = self.embedder.encode([corrected])[0]
         n_cand = min(st.candidates, len(self.chunks))
         cos_top, ids_top = self.art.dense.search(query[None, :], n_cand)
         dense_rank = [int(i) for i in ids_top[0] if i >= 0]
@@ -95,7 +125,9 @@ class SearchIndex:
         if extra and st.synonym_weight:
             raw_bm25 = raw_bm25 + st.synonym_weight * self.art.lexical.scores(extra)
         lex_rank = [int(i) for i in top_n(raw_bm25, n_cand) if raw_bm25[i] > 0]
-        pool = list(dict.fromkeys(dense_rank + lex_rank))
+        bank_best, bank_arg, bank_sims = self._bank_scores(query)
+        bank_rank = [int(i) for i in top_n(bank_best, n_cand) if bank_arg[i] >= 0] if len(bank_sims) else []
+        pool = [i for i in dict.fromkeys(dense_rank + lex_rank + bank_rank) if self.quotable[i]]
         dense = {i: float(self.art.dense.reconstruct(i) @ query) - st.hub_weight * self.hubness[i] for i in pool}
         lex = {i: float(squash(raw_bm25[i])) for i in pool}
         fused = self._fuse(pool, dense, lex, dense_rank, lex_rank)
@@ -105,9 +137,16 @@ class SearchIndex:
             score = fused[i]
             if st.mode == "hybrid+rerank":
                 score = (1 - st.rerank_weight) * fused[i] + st.rerank_weight * best
-            if self.chunks[i].kind == "question" and st.mode != "bm25":
-                score -= st.question_penalty
-            hits.append(Hit(self.chunks[i], float(score), dense[i], lex[i], best, highlights))
+            bank = float(bank_best[i]) if bank_arg[i] >= 0 else 0.0
+            if bank_arg[i] >= 0:
+                # Evidence adds up; a near-exact match of a reviewed question ("bfs?") decides alone,
+                # even when the passage shares no words with the message.
+                score = max(score + st.bank_mix * (bank - st.bank_offset), bank - st.bank_alone_offset)
+                if bank >= best:  # a reviewed question matches better than any sentence: show its anchor
+                    highlights = self._anchors(i, bank_sims)
+            if self.to_asker[i]:
+                score -= st.asker_penalty
+            hits.append(Hit(self.chunks[i], float(score), dense[i], lex[i], best, highlights, bank, self.to_asker[i]))
         hits.sort(key=lambda h: (-h.score, h.chunk.doc_id, h.chunk.start))
         return hits[:k]
 
@@ -125,14 +164,59 @@ class SearchIndex:
         w = st.lexical_weight
         return {i: (1 - w) * dense[i] + w * lex[i] for i in pool}
 
+    def related(self, query: np.ndarray, shown: set[int], n: int = 3) -> list[str]:
+        """Up to n general-form bank questions near the query that lead to passages other than
+        the shown ones (chunk positions), one per passage, best first, none a paraphrase of the
+        message or of another one chosen."""
+        if not len(self.art.bank):
+            return []
+        st = self.settings
+        sims = self.art.bank_vectors @ query
+        out: list[int] = []
+        used = set(shown)
+        for j in np.argsort(-sims, kind="stable"):
+            q = self.art.bank[j]
+            if sims[j] < st.related_floor or len(out) == n:
+                break
+            # Near the topic, but not the question just asked again, nor two ways of asking one thing.
+            if (not q.general or q.chunk in used or not self.quotable[q.chunk] or sims[j] > st.related_ceiling
+                    or any(float(self.art.bank_vectors[j] @ self.art.bank_vectors[k]) > st.related_ceiling for k in out)):
+                continue
+            out.append(int(j))
+            used.add(q.chunk)
+        return [self.art.bank[j].text for j in out]
+
+    def position(self, chunk: Chunk) -> int:
+        return self._position[chunk.id]
+
+    def _bank_scores(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.settings.bank or not len(self.art.bank) or self.settings.mode == "bm25":
+            return np.zeros(len(self.chunks), dtype=np.float32), np.full(len(self.chunks), -1), np.zeros(0)
+        sims = self.art.bank_vectors @ query
+        best, arg = best_per_chunk(sims, self.bank_owner, len(self.chunks))
+        return best, arg, sims
+
+    def _anchors(self, chunk_index: int, sims: np.ndarray) -> tuple[tuple[int, int], ...]:
+        """The anchor of the best-matching bank question, and a second anchor nearly as close."""
+        per_anchor: dict[tuple[int, int], float] = {}
+        for j in self.bank_of[chunk_index]:
+            q = self.art.bank[j]
+            per_anchor[(q.start, q.end)] = max(per_anchor.get((q.start, q.end), -1.0), float(sims[j]))
+        ranked = sorted(per_anchor.items(), key=lambda kv: (-kv[1], kv[0]))
+        chosen = [ranked[0][0]] + [a for a, v in ranked[1:2] if v >= ranked[0][1] - self.settings.bank_gap]
+        chunk = self.chunks[chunk_index]
+        if len(chosen) == 1 and chunk.text.strip() == chunk.text[chosen[0][0] - chunk.start: chosen[0][1] - chunk.start].strip():
+            return ()  # the anchor is the whole quote: nothing to pick out
+        return tuple(sorted(chosen))
+
     def _best_sentences(self, chunk_index: int, query: np.ndarray) -> tuple[float, tuple[tuple[int, int], ...]]:
-        ids = self.sentences_of[chunk_index]
+        ids = [j for j in self.sentences_of[chunk_index] if self.art.sentences[j].answers and not self.art.sentences[j].to_asker]
         if not ids:
             return 0.0, ()
         sims = self.art.sentence_vectors[ids] @ query
         order = np.argsort(-sims, kind="stable")
         best = float(sims[order[0]])
-        if len(ids) == 1:
+        if len(self.sentences_of[chunk_index]) == 1:
             return best, ()  # a one-sentence quote needs no highlight: it is all the answer
         chosen = [ids[order[0]]]
         if len(ids) > 2 and sims[order[1]] >= best - self.settings.second_highlight_gap:

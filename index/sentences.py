@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingest import Chunk
+from ingest.answers import REPLY_PARTS, non_answer, speaks_to_asker
 from ingest.boilerplate import Line
 from ingest.chunker import sentence_spans
 
@@ -19,13 +20,18 @@ class Sentence:
     chunk: int  # position of the chunk in the index's chunk list
     start: int
     end: int
+    answers: bool = True  # False for a question, greeting, sign-off, transition or list header (never highlighted)
+    to_asker: bool = False  # a reply's sentence about the original asker's own case (never highlighted)
 
 
 def chunk_sentences(chunk: Chunk, position: int) -> list[Sentence]:
     out, offset = [], chunk.start
     for line in chunk.text.split("\n"):
         if line.strip():
-            out.extend(Sentence(position, s, e) for s, e in sentence_spans(Line(offset, offset + len(line), line)))
+            for s, e in sentence_spans(Line(offset, offset + len(line), line)):
+                text = chunk.text[s - chunk.start: e - chunk.start]
+                to_asker = chunk.kind in REPLY_PARTS and speaks_to_asker(text)
+                out.append(Sentence(position, s, e, non_answer(text) is None, to_asker))
         offset += len(line) + 1
     return out
 

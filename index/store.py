@@ -1,7 +1,7 @@
 """The built index as a folder of plain files, written atomically and checked before use.
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
-sentence_vectors.npy, hubness.npy, bm25/*, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
+sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, exemplars.jsonl, exemplar_vectors.npy, bm25/*, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
 only then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the
 previous index untouched. Loading compares the manifest with the corpus, the embedder and
 every file's sha256: a stale, mismatched or damaged index raises IndexUnavailable, never loads.
@@ -24,9 +24,11 @@ from ingest import Chunk
 
 from .embedder import file_sha256
 from .lexical import Lexical
+from .questions import BankQuestion
+from .screen import Exemplar
 from .sentences import Sentence
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class Artifacts:
     sentence_vectors: np.ndarray  # one normalised vector per sentence
     lexical: Lexical
     hubness: np.ndarray  # one value per chunk, see hubness.py
+    bank: list[BankQuestion]  # reviewed questions with their anchors, see questions.py
+    bank_vectors: np.ndarray  # one normalised vector per bank question
+    exemplars: list[Exemplar]  # the safety screen's reviewed messages, see screen.py
+    exemplar_vectors: np.ndarray  # one normalised vector per exemplar
 
 
 class IndexUnavailable(Exception):
@@ -90,6 +96,10 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
         _write_jsonl(tmp / "sentences.jsonl", art.sentences)
         np.save(tmp / "sentence_vectors.npy", art.sentence_vectors, allow_pickle=False)
         np.save(tmp / "hubness.npy", art.hubness, allow_pickle=False)
+        _write_jsonl(tmp / "bank.jsonl", art.bank)
+        np.save(tmp / "bank_vectors.npy", art.bank_vectors, allow_pickle=False)
+        _write_jsonl(tmp / "exemplars.jsonl", art.exemplars)
+        np.save(tmp / "exemplar_vectors.npy", art.exemplar_vectors, allow_pickle=False)
         (tmp / "bm25").mkdir()
         art.lexical.save(tmp / "bm25")
         files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
@@ -175,11 +185,17 @@ def load_build(root: Path, expected: Manifest) -> Artifacts:
             sentence_vectors=np.load(path / "sentence_vectors.npy", allow_pickle=False),
             lexical=Lexical.load(path / "bm25"),
             hubness=np.load(path / "hubness.npy", allow_pickle=False),
+            bank=_read_jsonl(path / "bank.jsonl", BankQuestion),
+            bank_vectors=np.load(path / "bank_vectors.npy", allow_pickle=False),
+            exemplars=_read_jsonl(path / "exemplars.jsonl", Exemplar),
+            exemplar_vectors=np.load(path / "exemplar_vectors.npy", allow_pickle=False),
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
     n = len(art.chunks)
     if (n != manifest["chunk_count"] or art.dense.ntotal != n or art.dense.d != expected.dim
-            or art.sentence_vectors.shape != (len(art.sentences), expected.dim) or art.hubness.shape != (n,)):
+            or art.sentence_vectors.shape != (len(art.sentences), expected.dim) or art.hubness.shape != (n,)
+            or art.bank_vectors.shape != (len(art.bank), expected.dim) or any(not 0 <= q.chunk < n for q in art.bank)
+            or art.exemplar_vectors.shape != (len(art.exemplars), expected.dim)):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")
     return art

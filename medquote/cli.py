@@ -37,7 +37,7 @@ def cmd_ingest(args, cfg: config.Config) -> int:
 
 
 def cmd_ask(args, cfg: config.Config) -> int:
-    reply = _engine(cfg).ask(args.question)
+    reply = _engine(cfg).ask(args.question, args.previous or [])
     if args.json:
         print(json.dumps(to_answer_object(reply), ensure_ascii=False, indent=2))
     else:
@@ -60,6 +60,16 @@ def cmd_eval(args, cfg: config.Config) -> int:
         write_report(report, args.out)
         print(f"Report written to {args.out}")
     return 0
+
+
+def cmd_bank(args, cfg: config.Config) -> int:
+    from .bankreport import report
+
+    lines, problems = report(cfg.corpus_dir)
+    print("\n".join(lines))
+    if problems:
+        print(f"medquote: {problems} bank entr{'y' if problems == 1 else 'ies'} to fix before `medquote ingest` will build.", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_serve(args, cfg: config.Config) -> int:
@@ -98,12 +108,16 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ask", help="answer one question with quotes")
     s.add_argument("question")
     s.add_argument("--json", action="store_true", help="print the answer object")
+    s.add_argument("--previous", action="append", metavar="MESSAGE",
+                   help="an earlier message of the same chat (repeat, oldest first): read with a follow-up question")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="evaluate against a gold file")
     s.add_argument("--gold", required=True, type=Path)
     s.add_argument("--out", type=Path, help="write the full report as JSON")
-    s.add_argument("--compare", action="store_true", help="run bm25, dense, hybrid and hybrid+rerank side by side")
+    s.add_argument("--compare", action="store_true", help="run bm25, dense, hybrid, hybrid+rerank without and with the question bank side by side")
     s.set_defaults(func=cmd_eval)
+    s = sub.add_parser("bank", help="list, per document, passages without bank questions and bank entries that no longer match")
+    s.set_defaults(func=cmd_bank)
     s = sub.add_parser("serve", help="serve the chat (127.0.0.1:7860 unless told otherwise)")
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
@@ -127,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `medquote ask ... | head`: the reader left; nothing to report
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,25 +1,34 @@
 """The one path from a question to a Reply, shared by the chat, the CLI and the evaluation.
 
-Engine holds what is loaded once (index with its embedder, source metadata, settings) and
-per question: checks the input, cleans characters a tokenizer cannot take, assesses safety,
-searches, and hands everything to the pure answer policy. It does not render or serve.
+Engine holds what is loaded once (index with its embedder, source metadata, settings, the
+semantic safety screen) and per question: checks the input, cleans characters a tokenizer
+cannot take, encodes the question and its clauses in one batched call, assesses safety (the
+rules OR the semantic screen raise a flag), searches, and hands everything to the pure answer
+policy. It does not render or serve.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Callable
 
 from answer import Reply, Settings, compose, input_problem
 from answer.safety import assess as assess_safety
+from answer.safety import calm
 from answer.scope import out_of_scope
 from index import Embedder, ModelEmbedder, SearchIndex, open_index
+from index.screen import SemanticScreen, clauses
 from ingest import SourceMeta
 from ingest.reader import read_metadata
 
+from .followup import retrieval_text
+
+FLAG_NAMES = ("emergency", "crisis", "personal")
+MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole history
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -42,6 +51,7 @@ class Engine:
     settings: Settings = field(default_factory=Settings)
     assess: Callable = assess_safety
     k: int = 10
+    screen: SemanticScreen | None = None  # None: the rules alone (tests with a fake embedder)
 
     @classmethod
     def load(
@@ -50,16 +60,45 @@ class Engine:
     ) -> "Engine":
         embedder = embedder or ModelEmbedder(threads=torch_threads())
         index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)
-        engine = cls(index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings())
+        engine = cls(
+            index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
+            screen=SemanticScreen(index.art.exemplars, index.art.exemplar_vectors),
+        )
         engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
         return engine
 
-    def ask(self, question: str) -> Reply:
+    def screen_message(self, text: str):
+        """Safety flags of one cleaned message (the rules OR the semantic screen), and the vectors
+        of the message (first, spell-corrected for retrieval) and its clauses: one encode call."""
+        flags = self.assess(text)
+        parts = clauses(text) if self.screen else []
+        vectors = self.index.embedder.encode([self.index.vocab.correct(text)] + parts)
+        if self.screen:
+            sem = self.screen.judge(vectors)
+            if sem.emergency and calm(text):  # the rules' vetoes for general, hypothetical, habitual talk
+                sem = replace(sem, emergency=False)
+            fired = tuple(f"semantic:{n}" for n, on in zip(FLAG_NAMES, (sem.emergency, sem.crisis, sem.personal)) if on)
+            flags = replace(
+                flags, emergency=flags.emergency or sem.emergency, crisis=flags.crisis or sem.crisis,
+                personal=flags.personal or sem.personal, reasons=flags.reasons + fired,
+            )
+        return flags, vectors
+
+    def ask(self, question: str, previous: Sequence[str] = ()) -> Reply:
+        """`previous`: the chat's earlier user messages, newest last. They only shape retrieval
+        for a follow-up (see followup.py); safety and scope judge this message alone."""
         question = question if isinstance(question, str) else ""
         if input_problem(question, self.settings):
             return compose(question, [], self.sources, self.settings)
         text = clean(question)
-        flags = self.assess(text)
+        flags, vectors = self.screen_message(text)
+        search_text = clean(retrieval_text(text, [p for p in previous if isinstance(p, str)][-MAX_PREVIOUS:]))
+        if search_text != text:
+            vectors = self.index.embedder.encode([self.index.vocab.correct(search_text)])
         scope = out_of_scope(text, self.index.vocab.corpus)
-        hits = self.index.search(text, self.k)  # ranked even when abstaining, for evaluation
-        return compose(question, hits, self.sources, self.settings, flags, scope)
+        hits = self.index.search(search_text, self.k, query=vectors[0])  # ranked even when abstaining, for evaluation
+        reply = compose(question, hits, self.sources, self.settings, flags, scope)
+        if not reply.quotes or reply.emergency:
+            return reply
+        related = self.index.related(vectors[0], {self.index.position(q.chunk) for q in reply.quotes})
+        return compose(question, hits, self.sources, self.settings, flags, scope, related)

@@ -49,3 +49,12 @@ def test_server_logs_no_question_text(client):
     log.flush()
     log.seek(0)
     assert "zebracanary4711" not in log.read()
+
+
+def test_ask_takes_previous_messages_and_one_argument_still_works(client):
+    api, _ = client
+    alone = api.predict("what does it find in ALS?", api_name="/ask")
+    assert alone == api.predict("what does it find in ALS?", None, api_name="/ask")  # same as today's call
+    follow = api.predict("what does it find in ALS?", ["What is an EMG?"], api_name="/ask")
+    assert not follow["abstained"]
+    assert any("EMG" in q["text"] or "Electromyography" in q["text"] for q in follow["quotes"])

@@ -153,8 +153,9 @@ def test_lost_build_folder_is_refused_then_rebuilt(fake_build, corpus_dir, tmp_p
 def test_corpus_changed_after_build_is_detected_and_never_quoted_at_old_offsets(tmp_corpus, tmp_path, edit):
     build_index(tmp_corpus, FakeEmbedder(), tmp_path)
     doc = tmp_corpus / DOC
-    if edit == "remove-with-entry":
+    if edit == "remove-with-entry":  # removing a source: its file, its entry and its question bank
         doc.unlink()
+        (tmp_corpus / "questions" / f"{doc.stem}.toml").unlink()
         toml = tmp_corpus / "sources.toml"
         toml.write_text(drop_entry(toml.read_text(encoding="utf-8"), doc.stem), encoding="utf-8")
     else:
@@ -170,6 +171,17 @@ def test_corpus_changed_after_build_is_detected_and_never_quoted_at_old_offsets(
     raws = {d.doc_id: d.raw for d in read_corpus(tmp_corpus)}
     for q in engine.ask("can stress cause muscle twitching?").quotes:
         assert raws[q.chunk.doc_id][q.chunk.start:q.chunk.end] == q.chunk.text
+
+
+def test_document_removed_but_its_question_bank_kept_stops_ingest_and_keeps_the_old_index(tmp_corpus, tmp_path):
+    build_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    before = current(tmp_path)
+    (tmp_corpus / DOC).unlink()
+    toml = tmp_corpus / "sources.toml"
+    toml.write_text(drop_entry(toml.read_text(encoding="utf-8"), DOC.removesuffix(".txt")), encoding="utf-8")
+    with pytest.raises(IngestError, match=r"questions/.*toml: no document .* remove it"):
+        open_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    assert current(tmp_path) == before
 
 
 def test_document_removed_but_still_listed_stops_ingest_and_keeps_the_old_index(tmp_corpus, tmp_path):

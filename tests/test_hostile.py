@@ -44,7 +44,10 @@ CASES = load_cases()
 def fixed_texts(number: str = strings.DEFAULT_EMERGENCY_NUMBER) -> set[str]:
     out = set()
     for name, value in vars(strings).items():
-        if name.isupper() and isinstance(value, str):
+        values = value.values() if isinstance(value, dict) else [value]
+        for value in values:
+            if not (name.isupper() and isinstance(value, str)):
+                continue
             try:
                 out.add(value.format(number=number, limit=LIMIT))
             except (KeyError, IndexError, ValueError):
@@ -75,7 +78,8 @@ def check_markdown(markdown: str, question: str) -> None:
     for marker in MARKERS:
         if marker in question.lower():
             assert marker not in lowered, marker
-    fixed_md = {render.escape(s) for s in FIXED} | {f"**{render.escape(s)}**" for s in FIXED}
+    fixed_md = ({render.escape(s) for s in FIXED} | {f"**{render.escape(s)}**" for s in FIXED}
+                | {f"_{render.escape(s)}_" for s in strings.WRITTEN_TO_ANOTHER.values()})
     for block in markdown.split("\n\n")[:-1]:
         quoted = block.startswith(">")
         cited = block.startswith(render.escape(strings.CITATION_LABEL) + ": ")

@@ -14,22 +14,16 @@ import pytest
 import textstat
 
 from answer import strings
+from ingest.answers import VERDICT_PHRASES
 
 PROSE = ("DISCLAIMER", "NOT_COVERED", "EMERGENCY_NOTICE", "CRISIS_NOTICE", "NO_VERDICT", "APP_INTRO",
          "LEAD_IN", "EMPTY_INPUT", "TOO_LONG", "BUSY", "INTERNAL_ERROR", "INDEX_NOT_READY", "EMERGENCY_LINE")
 SAMPLES = ({"number": "911", "limit": "2000"}, {"number": "112", "limit": "500"})
 MAX_GRADE = 8
 
-# Case-insensitive; apostrophes are straightened before matching.
-REASSURANCE = (
-    "you don't have", "you do not have", "you dont have", "nothing to worry about", "it's not als",
-    "it is not als", "its not als", "not als", "you are fine", "you're fine", "don't worry", "do not worry",
-    "no need to worry", "you have als", "you may have", "you might have", "you probably", "you likely",
-    "harmless", "benign", "you will be ok", "you'll be ok", "you will be fine", "you'll be fine",
-    "you are healthy", "you're healthy", "you are safe", "you're safe", "it's just anxiety", "just anxiety",
-    "probably nothing", "it's nothing", "it is nothing", "not serious", "unlikely", "rest assured",
-    "reassure", "reassuring", "rule out", "ruled out", "good news", "bad news", "prognosis", "survival", "cure",
-)
+# Case-insensitive; apostrophes are straightened before matching. One list with ingest/answers.py,
+# which keeps the same phrases out of the "related questions" offered under an answer.
+REASSURANCE = VERDICT_PHRASES
 PHRASE = {p: re.compile(r"\b" + re.escape(p) + r"\b") for p in REASSURANCE}  # "cure" is not in "secure"
 
 
@@ -111,3 +105,18 @@ def test_placeholders_are_kept():
     assert "{limit}" in strings.TOO_LONG
     for name in PROSE:
         getattr(strings, name).format(number="911", limit="2000")  # no other placeholders
+
+
+def test_related_questions_read_like_the_fixed_strings():
+    """Bank questions offered as "related questions" pass the same readability and no-verdict checks."""
+    from ingest import chunk_corpus
+    from ingest.answers import general_form
+    from ingest.bank import load_bank
+    from tests.conftest import CORPUS
+
+    docs, chunks = chunk_corpus(CORPUS)
+    offered = [q for a in load_bank(CORPUS, docs, chunks) for q in a.questions if general_form(q)]
+    assert len(offered) >= 100
+    too_hard = [(q, textstat.flesch_kincaid_grade(q)) for q in offered if textstat.flesch_kincaid_grade(q) > MAX_GRADE]
+    assert too_hard == []
+    assert [q for q in offered if verdicts(q)] == []

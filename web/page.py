@@ -52,6 +52,21 @@ def text_of(message: dict) -> str:
     return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type", "text") == "text")
 
 
+def user_messages(history) -> list[str]:
+    """The earlier user messages of a chat history, as typed (they are stored escaped)."""
+    return [render.unescape(text_of(m)) for m in (history or []) if isinstance(m, dict) and m.get("role") == "user"]
+
+
+RELATED_SLOTS = 3
+
+
+def related_updates(related) -> list:
+    """One update per related-question slot: the label, or hidden; then the heading."""
+    slots = [gr.update(value=q, visible=True) for q in related[:RELATED_SLOTS]]
+    slots += [gr.update(value="", visible=False)] * (RELATED_SLOTS - len(slots))
+    return [*slots, gr.update(visible=bool(related))]
+
+
 def first_index(index) -> int:
     return index if isinstance(index, int) else index[0]
 
@@ -71,32 +86,43 @@ class Chat:
         self.feedback = feedback
         self._last_vote, self._lock = (None, 0.0), threading.Lock()
 
-    def reply(self, question: str):
+    def reply(self, question: str, previous=()):
         try:
-            return self.engine.ask(question if isinstance(question, str) else "")
+            previous = [p for p in (previous or ()) if isinstance(p, str)]
+            return self.engine.ask(question if isinstance(question, str) else "", previous)
         except Exception as exc:  # never show a stack trace; log where, never the question
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             log.error("answering failed: %s at %s:%s", type(exc).__name__, frame.filename, frame.lineno)
             return None
 
-    def turn(self, question: str) -> list[dict]:
-        reply = self.reply(question)
+    def turn(self, question: str, history=()) -> tuple[list[dict], tuple[str, ...]]:
+        """The two chat messages of one turn, and the related questions to offer under it.
+        The chat's earlier user messages go to the engine as context for a follow-up."""
+        reply = self.reply(question, user_messages(history))
         if reply is None:
-            answer = render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER)
+            answer, related = render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER), ()
         else:
             answer = render.markdown(reply.notices, reply.lead, reply.quotes, reply.disclaimer, context_link)
+            related = reply.related
         # The user's words are shown escaped: literal text, never Markdown or HTML.
-        return [{"role": "user", "content": render.escape(question)}, {"role": "assistant", "content": answer}]
+        return [{"role": "user", "content": render.escape(question)}, {"role": "assistant", "content": answer}], related
 
     def submit(self, message, history):
-        return "", list(history or []) + self.turn(message if isinstance(message, str) else "")
+        messages, related = self.turn(message if isinstance(message, str) else "", history or [])
+        return "", list(history or []) + messages, *related_updates(related)
 
     def example(self, question: str):
-        return lambda history: list(history or []) + self.turn(question)
+        return lambda history: self.submit(question, history)[1:]
+
+    def related_click(self, index: int):
+        """Clicking the index-th related button asks its question (its label) in this chat."""
+        return lambda label, history: self.submit(label, history)[1:]
 
     def retry(self, history, data: gr.RetryData):
         i = last_user_index(history or [], first_index(data.index))
-        return history if i is None else history[:i] + self.turn(render.unescape(text_of(history[i])))
+        if i is None:
+            return history
+        return history[:i] + self.turn(render.unescape(text_of(history[i])), history[:i])[0]
 
     def undo(self, history, data: gr.UndoData):
         i = last_user_index(history or [], first_index(data.index))
@@ -121,9 +147,11 @@ class Chat:
         except Exception as exc:  # a full disk must not break the chat
             log.error("storing feedback failed: %s", type(exc).__name__)
 
-    def ask(self, question: str) -> dict:
-        """Answer one question with verbatim quotes. Returns the answer object as JSON."""
-        reply = self.reply(question)
+    def ask(self, question: str, previous: list[str] | None = None) -> dict:
+        """Answer one question with verbatim quotes. Returns the answer object as JSON.
+        `previous` (optional): the chat's earlier user messages, newest last; they help read a
+        follow-up ("what about the arms?"), never the safety check."""
+        reply = self.reply(question, previous if isinstance(previous, list) else ())
         return {"error": strings.INTERNAL_ERROR} if reply is None else to_answer_object(reply)
 
 
@@ -142,6 +170,10 @@ def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
             # No fixed height: the chat grows with the page, so a phone has one scroll area, not two.
             height=None, min_height=96, autoscroll=False,
         )
+        related_label = gr.Markdown(e(strings.RELATED_LABEL), elem_id="related-label", visible=False)
+        with gr.Row(elem_id="related"):
+            related = [gr.Button("", size="sm", min_width=220, visible=False, elem_classes=["related-question"])
+                       for _ in range(RELATED_SLOTS)]
         with gr.Row(elem_id="ask-row", equal_height=True):
             textbox = gr.Textbox(
                 label=strings.INPUT_LABEL, placeholder=strings.INPUT_PLACEHOLDER, max_lines=6, lines=1,
@@ -159,13 +191,16 @@ def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
         gr.Markdown(sources_markdown(engine.sources), elem_id="sources")
 
         hidden = {"api_visibility": "private"}
-        textbox.submit(chat.submit, [textbox, chatbot], [textbox, chatbot], **hidden)
-        button.click(chat.submit, [textbox, chatbot], [textbox, chatbot], **hidden)
+        outputs = [chatbot, *related, related_label]
+        textbox.submit(chat.submit, [textbox, chatbot], [textbox, *outputs], **hidden)
+        button.click(chat.submit, [textbox, chatbot], [textbox, *outputs], **hidden)
         for question, example_button in examples:
-            example_button.click(chat.example(question), [chatbot], [chatbot], **hidden)
+            example_button.click(chat.example(question), [chatbot], outputs, **hidden)
+        for i, related_button in enumerate(related):
+            related_button.click(chat.related_click(i), [related_button, chatbot], outputs, **hidden)
         chatbot.retry(chat.retry, [chatbot], [chatbot], **hidden)
         chatbot.undo(chat.undo, [chatbot], [chatbot, textbox], **hidden)
-        chatbot.clear(lambda: [], None, [chatbot], **hidden)
+        chatbot.clear(lambda: [[], *related_updates(())], None, outputs, **hidden)
         if feedback is not None:
             chatbot.like(chat.rate, [chatbot], None, **hidden)
         gr.api(chat.ask, api_name="ask")

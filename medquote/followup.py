@@ -1,0 +1,52 @@
+"""When a chat message is a follow-up that only makes sense after the previous one.
+
+"what does it find in ALS?" after "What is an EMG?", "why does that happen?", "what about the
+arms?", "is that common?": short, with a pronoun or a continuing lead ("and", "what about",
+"why"), so retrieval reads it together with the earlier message. A message with no such mark is
+a new question, however short ("what is BFS?"), and is searched alone, so an earlier topic
+never leaks into it. Only retrieval uses this: the safety screen and the scope rules always
+judge the current message alone. Pure: no model, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from wordfreq import zipf_frequency
+
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+PRONOUN = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|their|theirs|there)\b")
+LEAD = re.compile(
+    r"^(and|also|so|but|then|or|what about|how about|and what about|what if|why|how come|how so|"
+    r"is that|are they|does that|do they|does it|is it that|same for|same with|even)\b"
+)
+MAX_WORDS = 8  # longer messages carry their own topic
+# A word rarer than this in English names a topic ("bfs", "emg", "cramps"); "why", "long",
+# "common", "serious" do not. Zipf 5 is about once in 100,000 words.
+TOPIC_ZIPF = 5.0
+CONTEXT_TURNS = 2  # at most this many earlier messages are read with a follow-up
+
+
+def needs_context(message: str) -> bool:
+    text = message.casefold().replace("’", "'").strip()
+    words = WORD.findall(text)
+    if not words or len(words) > MAX_WORDS:
+        return False
+    if PRONOUN.search(text) or LEAD.match(text):
+        return True
+    # A bare "why?" or "how long?" continues; "bfs?" or "emg hurt?" is a question of its own.
+    return len(words) <= 2 and not any(zipf_frequency(w, "en") < TOPIC_ZIPF for w in words)
+
+
+def retrieval_text(message: str, previous: Sequence[str]) -> str:
+    """The text retrieval searches for: the message alone, or, for a follow-up, the earlier
+    message(s) it continues (newest last) followed by the message."""
+    earlier = [p for p in previous if isinstance(p, str) and p.strip()]
+    if not earlier or not needs_context(message):
+        return message
+    chain = [earlier[-1]]
+    # "why?" after "does that happen at night?" after "I twitch": follow the chain back.
+    while len(chain) < CONTEXT_TURNS and needs_context(chain[0]) and len(earlier) > len(chain):
+        chain.insert(0, earlier[-1 - len(chain)])
+    return " ".join([*chain, message])
