@@ -94,15 +94,15 @@ def choose_hits(hits: Sequence[Hit], settings: Settings, personal: bool = False)
     return chosen
 
 
-def make_reply(question, notices, lead, chosen, hits, flags, settings, sources, related=()) -> Reply:
+def make_reply(question, notices, lead, chosen, hits, flags, settings, sources, related=(), language="en") -> Reply:
     quotes = tuple(
         Quote(h.chunk, sources[h.chunk.doc_id].title, sources[h.chunk.doc_id].date, h.highlights) for h in chosen
     )
     return Reply(
         question=question, notices=notices, lead=lead, quotes=quotes, ranked=tuple(hits),
         abstained=not quotes, emergency=flags.emergency or flags.crisis, crisis=flags.crisis,
-        disclaimer=strings.DISCLAIMER, markdown=render.markdown(notices, lead, quotes, strings.DISCLAIMER),
-        related=tuple(related),
+        disclaimer=strings.DISCLAIMER, markdown=render.markdown(notices, lead, quotes, strings.DISCLAIMER, language=language),
+        related=tuple(related), language=language,
     )
 
 
@@ -114,13 +114,19 @@ def compose(
     flags: SafetyFlags = NoFlags(),
     scope: str | None = None,
     related: Sequence[str] = (),
+    language: str = "en",
 ) -> Reply:
     """`related`: candidate questions to explore next; shown only under an answered reply that is
-    neither an emergency nor a crisis."""
+    neither an emergency nor a crisis. `language`: the message's language; any other than
+    English gets the fixed reply in that language (English where we have none) and no quotes,
+    after the same safety notices."""
     problem = input_problem(question, settings)
     if problem:
         return make_reply(question, (), problem, [], [], NoFlags(), settings, sources)
     notices = notices_for(flags, settings)
+    if language != "en":
+        only, emergency = strings.LANGUAGE_REPLIES.get(language, (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE))
+        return make_reply(question, notices, f"{only} {emergency}", [], hits, flags, settings, sources, (), language)
     chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings, flags.personal)
     if chosen:
         lead = strings.LEAD_IN

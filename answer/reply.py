@@ -39,6 +39,7 @@ class Reply:
     disclaimer: str
     markdown: str  # the reply exactly as the chat shows it
     related: tuple[str, ...] = ()  # reviewed bank questions to explore next (answered replies only)
+    language: str = "en"  # the message's language (ISO 639-1); any other gets the fixed language reply
 
 
 def to_answer_object(reply: Reply, qid: str = "") -> dict:
@@ -58,4 +59,5 @@ def to_answer_object(reply: Reply, qid: str = "") -> dict:
         ],
         "reply": reply.markdown,
         "related": list(reply.related),
+        "language": reply.language,
     }

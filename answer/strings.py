@@ -135,3 +135,45 @@ EXAMPLES_LABEL = "Examples you can try:"
 RELATED_LABEL = "Related questions you can ask:"
 
 CHAT_PLACEHOLDER = "Your questions and the quotes that answer them will show here."
+
+
+# --- Messages in other languages (medquote/language.py detects them) ---
+# The reply to a message in another language: medquote reads English only, and the emergency
+# line, in the reader's language. Written by one helper, back-translated by another without
+# seeing the English (back-translations below each entry); the English of both:
+ONLY_ENGLISH = "medquote can only read and answer questions in English. Please ask your question in English."
+EMERGENCY_ANY_LANGUAGE = "In an emergency, call your local emergency number now."
+LANGUAGE_REPLIES = {
+    # Spanish. Back-translation: "medquote can only read and answer questions in English. Please, ask your question in English." / "In case of emergency, call the local emergency number now."
+    "es": ("medquote solo puede leer y responder preguntas en inglés. Por favor, haga su pregunta en inglés.", "En caso de emergencia, llame ahora al número de emergencias local."),
+    # Chinese. Back-translation: "medquote can only read and answer English questions. Please ask your question in English." / "If you encounter an emergency, please immediately dial the local emergency (first-aid) phone number."
+    "zh": ("medquote 只能阅读和回答英文问题。请用英文提问。", "如遇紧急情况，请立即拨打当地急救电话。"),
+    # Portuguese. Back-translation: "medquote can only read and answer questions in English. Please, ask your question in English." / "In case of emergency, call the local emergency number now."
+    "pt": ("O medquote só consegue ler e responder perguntas em inglês. Por favor, faça sua pergunta em inglês.", "Em caso de emergência, ligue agora para o número de emergência local."),
+    # French. Back-translation: "medquote can only read and answer in English. Please ask your question in English." / "In case of emergency, immediately call the local emergency number."
+    "fr": ("medquote ne peut lire et répondre qu'en anglais. Veuillez poser votre question en anglais.", "En cas d'urgence, appelez immédiatement le numéro d'urgence local."),
+    # German. Back-translation: "medquote can only read and answer questions in English. Please ask your question in English." / "In an emergency, immediately call the local emergency line."
+    "de": ("medquote kann nur Fragen auf Englisch lesen und beantworten. Bitte stellen Sie Ihre Frage auf Englisch.", "Rufen Sie im Notfall sofort den örtlichen Notruf an."),
+    # Arabic. Back-translation: "medquote cannot read questions and answer them except in English. Please write your question in English." / "In case of emergency, immediately call the local emergency number."
+    "ar": ("لا يستطيع medquote قراءة الأسئلة والإجابة عنها إلا باللغة الإنجليزية. يُرجى كتابة سؤالك باللغة الإنجليزية.", "في حالة الطوارئ، اتصل فورًا برقم الطوارئ المحلي."),
+    # Hindi. Back-translation: "medquote can read questions and give answers to them only in English. Please ask your question in English." / "In an emergency, call your local emergency number now."
+    "hi": ("medquote केवल अंग्रेज़ी में सवाल पढ़ और उनके जवाब दे सकता है। कृपया अपना सवाल अंग्रेज़ी में पूछें।", "आपातकाल में, अभी अपने स्थानीय आपातकालीन नंबर पर कॉल करें।"),
+    # Russian. Back-translation: "medquote can read questions and answer them only in English. Please ask your question in English." / "In an emergency situation, immediately call the local emergency-help number."
+    "ru": ("medquote может читать вопросы и отвечать на них только на английском языке. Пожалуйста, задайте свой вопрос на английском.", "В экстренной ситуации немедленно позвоните по местному номеру экстренной помощи."),
+    # Italian. Back-translation: "medquote can read and answer only questions written in English. Please write your question in English." / "In case of emergency, call the local emergency number right away."
+    "it": ("medquote può leggere e rispondere solo a domande scritte in inglese. Per favore, scrivi la tua domanda in inglese.", "In caso di emergenza, chiama subito il numero di emergenza locale."),
+    # Japanese. Back-translation: "What medquote can read and answer is only questions in English. Please ask your question in English." / "In case of emergency, please immediately call the emergency number of the area where you live." (emergency line corrected after the check: "the area you are in now", not "where you live")
+    "ja": ("medquoteが読んで答えられるのは英語の質問だけです。英語で質問してください。", "緊急の場合は、すぐに今いる地域の緊急通報番号に電話してください。"),
+    # Korean. Back-translation: "medquote can only read and answer questions written in English. Please ask in English." / "In an emergency situation, call the local emergency phone number right now."
+    "ko": ("medquote는 영어로 된 질문만 읽고 답할 수 있습니다. 영어로 질문해 주세요.", "응급 상황에서는 지금 바로 현지 응급 전화번호로 전화하세요."),
+    # Turkish. Back-translation: "medquote can only read and answer English questions. Please ask your question in English." / "In an emergency, immediately call the local emergency number."
+    "tr": ("medquote yalnızca İngilizce soruları okuyup yanıtlayabilir. Lütfen sorunuzu İngilizce sorun.", "Acil bir durumda hemen yerel acil durum numarasını arayın."),
+    # Vietnamese. Back-translation: "medquote can only read and answer questions in English. Please ask your question in English." / "In case of emergency, call the emergency phone number in your locality right away."
+    "vi": ("medquote chỉ có thể đọc và trả lời câu hỏi bằng tiếng Anh. Vui lòng đặt câu hỏi bằng tiếng Anh.", "Trong trường hợp khẩn cấp, hãy gọi ngay số điện thoại khẩn cấp tại địa phương của bạn."),
+    # Polish. Back-translation: "medquote can read questions and answer them only in English. Ask your question in English." / "In an emergency, immediately call the local emergency number."
+    "pl": ("medquote potrafi czytać pytania i odpowiadać na nie tylko po angielsku. Zadaj swoje pytanie po angielsku.", "W nagłym wypadku natychmiast zadzwoń pod lokalny numer alarmowy."),
+    # Dutch. Back-translation: "medquote can only read and answer questions in English. Ask your question in English." / "In an emergency, call the local emergency number immediately."
+    "nl": ("medquote kan alleen vragen in het Engels lezen en beantwoorden. Stel uw vraag in het Engels.", "Bel bij een noodgeval direct het lokale alarmnummer."),
+    # Indonesian. Back-translation: "medquote can only read and answer questions in English. Please submit your question in English." / "In an emergency, immediately contact the local emergency number."
+    "id": ("medquote hanya dapat membaca dan menjawab pertanyaan dalam bahasa Inggris. Silakan ajukan pertanyaan Anda dalam bahasa Inggris.", "Dalam keadaan darurat, segera hubungi nomor darurat setempat."),
+}

@@ -26,6 +26,7 @@ from ingest import SourceMeta
 from ingest.reader import read_metadata
 
 from .followup import retrieval_text
+from .language import LanguageDetector
 
 FLAG_NAMES = ("emergency", "crisis", "personal")
 MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole history
@@ -52,6 +53,7 @@ class Engine:
     assess: Callable = assess_safety
     k: int = 10
     screen: SemanticScreen | None = None  # None: the rules alone (tests with a fake embedder)
+    language: LanguageDetector | None = None  # None: every message is taken as English
 
     @classmethod
     def load(
@@ -63,6 +65,7 @@ class Engine:
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
             screen=SemanticScreen(index.art.exemplars, index.art.exemplar_vectors),
+            language=LanguageDetector(index.vocab.known),
         )
         engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
         return engine
@@ -97,6 +100,9 @@ class Engine:
             vectors = self.index.embedder.encode([self.index.vocab.correct(search_text)])
         scope = out_of_scope(text, self.index.vocab.corpus)
         hits = self.index.search(search_text, self.k, query=vectors[0])  # ranked even when abstaining, for evaluation
+        language = self.language.detect(text) if self.language else "en"
+        if language != "en":  # the safety notices still come first; no quotes, no "not covered"
+            return compose(question, hits, self.sources, self.settings, flags, scope, language=language)
         reply = compose(question, hits, self.sources, self.settings, flags, scope)
         if not reply.quotes or reply.emergency:
             return reply

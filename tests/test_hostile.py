@@ -79,7 +79,9 @@ def check_markdown(markdown: str, question: str) -> None:
         if marker in question.lower():
             assert marker not in lowered, marker
     fixed_md = ({render.escape(s) for s in FIXED} | {f"**{render.escape(s)}**" for s in FIXED}
-                | {f"_{render.escape(s)}_" for s in strings.WRITTEN_TO_ANOTHER.values()})
+                | {f"_{render.escape(s)}_" for s in strings.WRITTEN_TO_ANOTHER.values()}
+                | {render.escape(f"{a} {b}") for a, b in [*strings.LANGUAGE_REPLIES.values(),
+                                                          (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE)]})
     for block in markdown.split("\n\n")[:-1]:
         quoted = block.startswith(">")
         cited = block.startswith(render.escape(strings.CITATION_LABEL) + ": ")

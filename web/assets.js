@@ -25,8 +25,12 @@
 
   // 2. The chat grows with the page (no inner scroll area), so when a new question appears,
   //    bring it to the top of the screen: the answer then reads from its first line.
+  // 3. Each paragraph of the chat takes its direction from its first strong letter
+  //    (dir="auto"): the fixed Arabic reply reads right to left, English left to right.
+  //    Gradio's sanitizer drops dir attributes from the Markdown, so it is set here.
   let lastQuestion = null;
   const watch = new MutationObserver(() => {
+    for (const p of document.querySelectorAll("#chat .message-content p:not([dir])")) p.setAttribute("dir", "auto");
     const rows = document.querySelectorAll("#chat .message-row.user-row");
     const newest = rows[rows.length - 1] || null;
     if (newest && newest !== lastQuestion) {

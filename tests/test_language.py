@@ -1,0 +1,76 @@
+"""Messages in other languages: a fixed reply in the reader's language, English stays English."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from answer import render, strings, to_answer_object
+from evaluation.language.report import english_sets
+from medquote.language import LanguageDetector
+from tests.conftest import ROOT
+
+ROWS = [json.loads(line) for line in (ROOT / "evaluation" / "language" / "messages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def detector(fake_engine):
+    return LanguageDetector(fake_engine.index.vocab.known)
+
+
+def test_at_least_95_percent_of_foreign_messages_get_their_language(detector):
+    foreign = [r for r in ROWS if r["language"] != "en"]
+    assert len(foreign) >= 80 and len({r["language"] for r in foreign}) >= 8
+    wrong = [(r["id"], detector.detect(r["message"])) for r in foreign if detector.detect(r["message"]) != r["language"]]
+    assert len(wrong) <= 0.05 * len(foreign), wrong
+
+
+def test_no_english_message_of_any_set_is_taken_for_another_language(detector):
+    english = [r["message"] for r in ROWS if r["language"] == "en"] + english_sets()
+    assert len(english) > 1000
+    assert [m for m in english if detector.detect(m) != "en"] == []
+
+
+def test_every_reply_language_has_both_fixed_sentences():
+    for code in ("es", "zh", "pt", "fr", "de", "ar", "hi", "ru"):
+        only, emergency = strings.LANGUAGE_REPLIES[code]
+        assert only.strip() and emergency.strip() and "medquote" in only
+
+
+EXAMPLES = [
+    ("¿Los tirones musculares significan que tengo ELA?", "es"),
+    ("肌肉跳動是漸凍症的症狀嗎？", "zh"),
+    ("Est-ce que les fasciculations sont un signe de SLA ?", "fr"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("message, code", EXAMPLES)
+def test_issue_examples_get_their_language_reply(real_engine, message, code):
+    reply = real_engine.ask(message)
+    only, emergency = strings.LANGUAGE_REPLIES[code]
+    assert reply.language == code and to_answer_object(reply)["language"] == code
+    assert reply.lead == f"{only} {emergency}"
+    assert not reply.quotes and strings.NOT_COVERED not in reply.markdown
+    assert reply.markdown.endswith(f"_{render.escape(strings.DISCLAIMER)}_")
+
+
+@pytest.mark.slow
+def test_an_english_emergency_inside_a_foreign_message_still_shows_the_notice_first(real_engine):
+    reply = real_engine.ask("Hola, mi padre está muy mal. He can't breathe and his lips are blue, ayuda por favor")
+    assert reply.emergency
+    assert reply.notices[0] == strings.EMERGENCY_NOTICE.format(number=real_engine.settings.emergency_number)
+
+
+@pytest.mark.slow
+def test_mixed_and_english_messages_are_answered_in_english(real_engine):
+    for message in ("tengo twitching in my calf, is it ALS?", "whats bfs", "Dr. Müller ordered an EMG, what does it show?"):
+        reply = real_engine.ask(message)
+        assert reply.language == "en" and not reply.abstained, message
+
+
+@pytest.mark.slow
+def test_arabic_message_gets_the_arabic_reply(real_engine):
+    reply = real_engine.ask("هل ارتعاش العضلات علامة على التصلب الجانبي الضموري؟")
+    assert reply.language == "ar" and reply.lead == " ".join(strings.LANGUAGE_REPLIES["ar"])
