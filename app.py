@@ -79,17 +79,19 @@ class PrivacyHeaders:
 
 
 class OptionalPrevious:
-    """ASGI middleware: a raw `POST /gradio_api/call/ask` with only the question (`{"data": [q]}`,
-    the call documented before `previous` existed) gets `previous = null` added, since Gradio
-    requires every input in a raw call (gradio_client fills defaults itself). Nothing else changes."""
+    """ASGI middleware: a call of /ask with only the question (`{"data": [q]}`, the call made
+    before `previous` existed) gets `previous = null` added, since Gradio requires every input in
+    a raw call (gradio_client fills defaults itself). It looks only at `POST
+    /gradio_api/call/ask` and at `POST /gradio_api/queue/join` for /ask's function index."""
 
-    PATH = "/gradio_api/call/ask"
+    CALL, JOIN = "/gradio_api/call/ask", "/gradio_api/queue/join"
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, app, fn_index: int):
+        self.app, self.fn_index = app, fn_index
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != self.PATH:
+        path = scope.get("path", "").rstrip("/")
+        if scope["type"] != "http" or scope["method"] != "POST" or path not in (self.CALL, self.JOIN):
             return await self.app(scope, receive, send)
         body, more = b"", True
         while more:  # Gradio reads the whole body of this route too
@@ -98,7 +100,8 @@ class OptionalPrevious:
             more = message.get("more_body", False)
         try:
             payload = json.loads(body)
-            if isinstance(payload, dict) and isinstance(payload.get("data"), list) and len(payload["data"]) == 1:
+            ours = path == self.CALL or (isinstance(payload, dict) and payload.get("fn_index") == self.fn_index)
+            if ours and isinstance(payload, dict) and isinstance(payload.get("data"), list) and len(payload["data"]) == 1:
                 body = json.dumps({**payload, "data": [payload["data"][0], None]}).encode()
         except ValueError:
             pass  # not JSON: Gradio answers it as before
@@ -126,7 +129,8 @@ def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
     demo.queue(api_open=False, max_size=cfg.queue_size, default_concurrency_limit=2)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(PrivacyHeaders)
-    app.add_middleware(OptionalPrevious)
+    ask_index = next(i for i, fn in demo.fns.items() if getattr(fn, "api_name", None) == "ask")
+    app.add_middleware(OptionalPrevious, fn_index=ask_index)
     documents = {d.doc_id: d.raw for d in read_corpus(cfg.corpus_dir)}
     pages = ContextPages(documents, engine.sources, cfg.emergency_number)
     app.add_route("/source/{doc_id}", pages.endpoint, methods=["GET"], include_in_schema=False)

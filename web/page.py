@@ -89,7 +89,9 @@ class Chat:
     def reply(self, question: str, previous=()):
         try:
             previous = [p for p in (previous or ()) if isinstance(p, str)]
-            return self.engine.ask(question if isinstance(question, str) else "", previous)
+            question = question if isinstance(question, str) else ""
+            # A first message is asked exactly as before follow-ups existed (one argument).
+            return self.engine.ask(question, previous) if previous else self.engine.ask(question)
         except Exception as exc:  # never show a stack trace; log where, never the question
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             log.error("answering failed: %s at %s:%s", type(exc).__name__, frame.filename, frame.lineno)
@@ -108,15 +110,20 @@ class Chat:
         return [{"role": "user", "content": render.escape(question)}, {"role": "assistant", "content": answer}], related
 
     def submit(self, message, history):
+        """(cleared box, new history): one turn of the chat."""
+        return self.submit_with_related(message, history)[:2]
+
+    def submit_with_related(self, message, history):
+        """The same, plus the updates of the related-question buttons and their heading."""
         messages, related = self.turn(message if isinstance(message, str) else "", history or [])
         return "", list(history or []) + messages, *related_updates(related)
 
     def example(self, question: str):
-        return lambda history: self.submit(question, history)[1:]
+        return lambda history: self.submit_with_related(question, history)[1:]
 
     def related_click(self, index: int):
         """Clicking the index-th related button asks its question (its label) in this chat."""
-        return lambda label, history: self.submit(label, history)[1:]
+        return lambda label, history: self.submit_with_related(label, history)[1:]
 
     def retry(self, history, data: gr.RetryData):
         i = last_user_index(history or [], first_index(data.index))
@@ -192,8 +199,8 @@ def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
 
         hidden = {"api_visibility": "private"}
         outputs = [chatbot, *related, related_label]
-        textbox.submit(chat.submit, [textbox, chatbot], [textbox, *outputs], **hidden)
-        button.click(chat.submit, [textbox, chatbot], [textbox, *outputs], **hidden)
+        textbox.submit(chat.submit_with_related, [textbox, chatbot], [textbox, *outputs], **hidden)
+        button.click(chat.submit_with_related, [textbox, chatbot], [textbox, *outputs], **hidden)
         for question, example_button in examples:
             example_button.click(chat.example(question), [chatbot], outputs, **hidden)
         for i, related_button in enumerate(related):
