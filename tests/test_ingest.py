@@ -113,3 +113,15 @@ def test_crlf_documents_keep_exact_offsets(tmp_corpus):
     doc = docs[0]
     chunks = chunk_document(doc)
     assert chunks and all(doc.raw[c.start:c.end] == c.text for c in chunks)
+
+
+def test_corpus_documents_are_byte_for_byte_the_shared_sources(corpus_dir):
+    """The five sources must stay exactly as shared (../shared/corpus/SHA256SUMS beside the clone)."""
+    import hashlib
+
+    sums = corpus_dir.parent.parent / "shared" / "corpus" / "SHA256SUMS"
+    if not sums.is_file():
+        pytest.skip("no ../shared/corpus/SHA256SUMS beside this checkout")
+    for line in sums.read_text().splitlines():
+        digest, name = line.split()
+        assert hashlib.sha256((corpus_dir / name.lstrip("*")).read_bytes()).hexdigest() == digest, name
