@@ -11,7 +11,7 @@ a byte-identical Reply.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Protocol, Sequence
 
 from index import Hit
@@ -94,15 +94,15 @@ def choose_hits(hits: Sequence[Hit], settings: Settings, personal: bool = False)
     return chosen
 
 
-def make_reply(question, notices, lead, chosen, hits, flags, settings, sources, related=(), language="en") -> Reply:
+def make_reply(question, notices, lead, chosen, hits, flags, settings, sources, language="en") -> Reply:
     quotes = tuple(
         Quote(h.chunk, sources[h.chunk.doc_id].title, sources[h.chunk.doc_id].date, h.highlights) for h in chosen
     )
     return Reply(
         question=question, notices=notices, lead=lead, quotes=quotes, ranked=tuple(hits),
         abstained=not quotes, emergency=flags.emergency or flags.crisis, crisis=flags.crisis,
-        disclaimer=strings.DISCLAIMER, markdown=render.markdown(notices, lead, quotes, strings.DISCLAIMER, language=language),
-        related=tuple(related), language=language,
+        disclaimer=strings.DISCLAIMER, markdown=render.markdown(notices, lead, quotes, strings.DISCLAIMER),
+        language=language,
     )
 
 
@@ -113,11 +113,9 @@ def compose(
     settings: Settings = Settings(),
     flags: SafetyFlags = NoFlags(),
     scope: str | None = None,
-    related: Sequence[str] = (),
     language: str = "en",
 ) -> Reply:
-    """`related`: candidate questions to explore next; shown only under an answered reply that is
-    neither an emergency nor a crisis. `language`: the message's language; any other than
+    """`language`: the message's language; any other than
     English gets the fixed reply in that language (English where we have none) and no quotes,
     after the same safety notices."""
     problem = input_problem(question, settings)
@@ -126,7 +124,7 @@ def compose(
     notices = notices_for(flags, settings)
     if language != "en":
         only, emergency = strings.LANGUAGE_REPLIES.get(language, (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE))
-        return make_reply(question, notices, f"{only} {emergency}", [], hits, flags, settings, sources, (), language)
+        return make_reply(question, notices, f"{only} {emergency}", [], hits, flags, settings, sources, language)
     chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings, flags.personal)
     if chosen:
         lead = strings.LEAD_IN
@@ -134,5 +132,15 @@ def compose(
         lead = ""  # the notice says what to do now; "not covered" after it would only distract
     else:
         lead = strings.NOT_COVERED
-    offer = related if chosen and not (flags.emergency or flags.crisis) else ()
-    return make_reply(question, notices, lead, chosen, hits, flags, settings, sources, offer)
+    return make_reply(question, notices, lead, chosen, hits, flags, settings, sources)
+
+
+def offers_related(reply: Reply) -> bool:
+    """Related questions go only under an answered reply that is neither an emergency nor a crisis."""
+    return bool(reply.quotes) and not reply.emergency and reply.language == "en"
+
+
+def with_related(reply: Reply, related: Sequence[str]) -> Reply:
+    """The reply with candidate questions to explore next, where they belong (the markdown is
+    unchanged: the chat shows them as buttons, the CLI under the reply)."""
+    return replace(reply, related=tuple(related)) if offers_related(reply) else reply

@@ -70,11 +70,10 @@ def citation_parts(quote) -> list[str]:
     return parts
 
 
-def markdown(notices, lead, quotes, disclaimer, context_link=None, language: str = "en") -> str:
+def markdown(notices, lead, quotes, disclaimer, context_link=None) -> str:
     """`context_link(quote)`, when given (the chat gives it), returns safe Markdown for a
-    "show in context" control, put on the line after the citation. (A lead in another language
-    is plain text too: the page gives every paragraph dir="auto", so Arabic reads right to left;
-    `language` is accepted for the front ends' sake and changes nothing here.)"""
+    "show in context" control, put on the line after the citation. A lead in another language
+    is plain text too: the page gives every paragraph dir="auto", so Arabic reads right to left."""
     blocks = [f"**{escape(n)}**" for n in notices]
     if lead:
         blocks.append(escape(lead))

@@ -65,10 +65,10 @@ class RetrievalSettings:
     bank: bool = True  # match the question against the reviewed question bank
     bank_offset: float = 0.3  # a chunk with bank entries gains bank_mix * (best bank cosine - offset)
     bank_mix: float = 0.5  # weight of that bank evidence, added to the passage score (tuned on dev)
-    bank_alone_offset: float = 0.35 # ... and scores at least (best bank cosine - this)
-    bank_gap: float = 0.03
+    bank_alone_offset: float = 0.35  # ... and scores at least (best bank cosine - this)
+    bank_gap: float = 0.03  # a second anchor in the same chunk is highlighted if this close
     related_floor: float = 0.45  # a related question must be at least this close to the message
-    related_ceiling: float = 0.75  # ... and no closer: that would be the same question again  # a second anchor in the same chunk is highlighted if this close
+    related_ceiling: float = 0.75  # ... and no closer: that would be the same question again
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:

@@ -16,7 +16,10 @@ from pathlib import Path
 from collections.abc import Sequence
 from typing import Callable
 
+import numpy as np
+
 from answer import Reply, Settings, compose, input_problem
+from answer.policy import offers_related, with_related
 from answer.safety import assess as assess_safety
 from answer.safety import calm
 from answer.scope import out_of_scope
@@ -70,13 +73,23 @@ class Engine:
         engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
         return engine
 
-    def screen_message(self, text: str):
-        """Safety flags of one cleaned message (the rules OR the semantic screen), and the vectors
-        of the message (first, spell-corrected for retrieval) and its clauses: one encode call."""
-        flags = self.assess(text)
+    def encode(self, text: str, search_text: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One encode call: (vectors of the message, spell-corrected, and of its clauses, for the
+        safety screen; the vector retrieval searches with: the message's own, or for a follow-up
+        that of `search_text`, the message read with the earlier one)."""
         parts = clauses(text) if self.screen else []
-        vectors = self.index.embedder.encode([self.index.vocab.correct(text)] + parts)
+        extra = [self.index.vocab.correct(search_text)] if search_text not in (None, text) else []
+        vectors = self.index.embedder.encode([self.index.vocab.correct(text), *parts, *extra])
+        message = vectors[: 1 + len(parts)]
+        return message, vectors[-1] if extra else vectors[0]
+
+    def screen_message(self, text: str, vectors: np.ndarray | None = None):
+        """Safety flags of one cleaned message: the rules OR the semantic screen (on `vectors`,
+        from `encode`, when given). The current message alone, whatever came before."""
+        flags = self.assess(text)
         if self.screen:
+            if vectors is None:
+                vectors = self.encode(text)[0]
             sem = self.screen.judge(vectors)
             if sem.emergency and calm(text):  # the rules' vetoes for general, hypothetical, habitual talk
                 sem = replace(sem, emergency=False)
@@ -85,7 +98,7 @@ class Engine:
                 flags, emergency=flags.emergency or sem.emergency, crisis=flags.crisis or sem.crisis,
                 personal=flags.personal or sem.personal, reasons=flags.reasons + fired,
             )
-        return flags, vectors
+        return flags
 
     def ask(self, question: str, previous: Sequence[str] = ()) -> Reply:
         """`previous`: the chat's earlier user messages, newest last. They only shape retrieval
@@ -94,17 +107,15 @@ class Engine:
         if input_problem(question, self.settings):
             return compose(question, [], self.sources, self.settings)
         text = clean(question)
-        flags, vectors = self.screen_message(text)
         search_text = clean(retrieval_text(text, [p for p in previous if isinstance(p, str)][-MAX_PREVIOUS:]))
-        if search_text != text:
-            vectors = self.index.embedder.encode([self.index.vocab.correct(search_text)])
+        message_vectors, query = self.encode(text, search_text)
+        flags = self.screen_message(text, message_vectors)
         scope = out_of_scope(text, self.index.vocab.corpus)
-        hits = self.index.search(search_text, self.k, query=vectors[0])  # ranked even when abstaining, for evaluation
+        hits = self.index.search(search_text, self.k, query=query)  # ranked even when abstaining, for evaluation
         language = self.language.detect(text) if self.language else "en"
         if language != "en":  # the safety notices still come first; no quotes, no "not covered"
             return compose(question, hits, self.sources, self.settings, flags, scope, language=language)
         reply = compose(question, hits, self.sources, self.settings, flags, scope)
-        if not reply.quotes or reply.emergency:
+        if not offers_related(reply):
             return reply
-        related = self.index.related(vectors[0], {self.index.position(q.chunk) for q in reply.quotes})
-        return compose(question, hits, self.sources, self.settings, flags, scope, related)
+        return with_related(reply, self.index.related(query, {self.index.position(q.chunk) for q in reply.quotes}))

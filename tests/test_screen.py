@@ -26,7 +26,7 @@ CALM = ["does ALS affect breathing later?", "this twitching is driving me crazy"
 
 
 def flags(engine, message):
-    return engine.screen_message(clean(message))[0]
+    return engine.screen_message(clean(message))
 
 
 @pytest.mark.parametrize("message", CRISIS)

@@ -35,11 +35,7 @@ def rows() -> list[dict]:
 
 
 def margins_of(engine, message: str) -> tuple[float, float, float]:
-    from index.screen import clauses
-
-    text = message
-    vectors = engine.index.embedder.encode([engine.index.vocab.correct(text)] + clauses(text))
-    return engine.screen.margins(vectors)
+    return engine.screen.margins(engine.encode(message)[0])
 
 
 def main() -> int:

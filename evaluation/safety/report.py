@@ -71,7 +71,7 @@ def screen_judge():
 
     cfg = from_env()
     engine = Engine.load(cfg.corpus_dir, cfg.index_dir)
-    return lambda message: engine.screen_message(clean(message))[0]
+    return lambda message: engine.screen_message(clean(message))
 
 
 def main(argv: list[str]) -> None:
