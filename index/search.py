@@ -116,7 +116,7 @@ class SearchIndex:
         st = self.settings
         corrected = self.vocab.correct(question)
         if query is None:
-            query = self.embedder.encode([corrected])[0]
+            query = self.embedder.encode_queries([corrected])[0]
         n_cand = min(st.candidates, len(self.chunks))
         cos_top, ids_top = self.art.dense.search(query[None, :], n_cand)
         dense_rank = [int(i) for i in ids_top[0] if i >= 0]

@@ -73,15 +73,23 @@ class Engine:
         engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
         return engine
 
-    def encode(self, text: str, search_text: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """One encode call: (vectors of the message, spell-corrected, and of its clauses, for the
-        safety screen; the vector retrieval searches with: the message's own, or for a follow-up
-        that of `search_text`, the message read with the earlier one)."""
+    def texts_to_encode(self, text: str, search_text: str | None = None) -> list[str]:
+        """What one message needs encoded: the message, spell-corrected, then its clauses (for the
+        safety screen), then, for a follow-up, `search_text` (the message read with the earlier one)."""
         parts = clauses(text) if self.screen else []
         extra = [self.index.vocab.correct(search_text)] if search_text not in (None, text) else []
-        vectors = self.index.embedder.encode([self.index.vocab.correct(text), *parts, *extra])
-        message = vectors[: 1 + len(parts)]
-        return message, vectors[-1] if extra else vectors[0]
+        return [self.index.vocab.correct(text), *parts, *extra]
+
+    @staticmethod
+    def split(vectors: np.ndarray, n_texts: int, follow_up: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors of the message and its clauses, the vector retrieval searches with)."""
+        message = vectors[: n_texts - 1] if follow_up else vectors[:n_texts]
+        return message, vectors[n_texts - 1] if follow_up else vectors[0]
+
+    def encode(self, text: str, search_text: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One message's vectors: see texts_to_encode and split."""
+        texts = self.texts_to_encode(text, search_text)
+        return self.split(self.index.embedder.encode_queries(texts), len(texts), search_text not in (None, text))
 
     def screen_message(self, text: str, vectors: np.ndarray | None = None):
         """Safety flags of one cleaned message: the rules OR the semantic screen (on `vectors`,
@@ -103,13 +111,40 @@ class Engine:
     def ask(self, question: str, previous: Sequence[str] = ()) -> Reply:
         """`previous`: the chat's earlier user messages, newest last. They only shape retrieval
         for a follow-up (see followup.py); safety and scope judge this message alone."""
+        return self.ask_many([question], [previous])[0]
+
+    def ask_many(self, questions: Sequence[str], previous: Sequence[Sequence[str] | None] | None = None) -> list[Reply]:
+        """The replies `ask` gives, byte for byte, for many messages at once (people asking at the
+        same moment): one model call encodes every message, clause and follow-up reading, since
+        the model does a batch in little more than the time of one; the rest is per message."""
+        previous = list(previous) if previous is not None else [()] * len(questions)
+        if len(previous) != len(questions):
+            raise ValueError("ask_many needs one history (or None) per question")
+        prepared = [self._prepare(q, p) for q, p in zip(questions, previous)]
+        texts = [t for p in prepared if p for t in p[2]]
+        vectors = self.index.embedder.encode_queries(texts) if texts else None
+        replies, at = [], 0
+        for question, p in zip(questions, prepared):
+            if p is None:  # empty, too long, ...: the policy says so without searching
+                replies.append(compose(question if isinstance(question, str) else "", [], self.sources, self.settings))
+                continue
+            text, search_text, own = p
+            message, query = self.split(vectors[at: at + len(own)], len(own), search_text != text)
+            at += len(own)
+            replies.append(self._answer(question, text, search_text, message, query))
+        return replies
+
+    def _prepare(self, question, previous) -> tuple[str, str, list[str]] | None:
         question = question if isinstance(question, str) else ""
         if input_problem(question, self.settings):
-            return compose(question, [], self.sources, self.settings)
+            return None
         text = clean(question)
-        search_text = clean(retrieval_text(text, [p for p in previous if isinstance(p, str)][-MAX_PREVIOUS:]))
-        message_vectors, query = self.encode(text, search_text)
-        flags = self.screen_message(text, message_vectors)
+        history = [p for p in (previous or ()) if isinstance(p, str)][-MAX_PREVIOUS:]
+        search_text = clean(retrieval_text(text, history))
+        return text, search_text, self.texts_to_encode(text, search_text)
+
+    def _answer(self, question: str, text: str, search_text: str, message: np.ndarray, query: np.ndarray) -> Reply:
+        flags = self.screen_message(text, message)
         scope = out_of_scope(text, self.index.vocab.corpus)
         hits = self.index.search(search_text, self.k, query=query)  # ranked even when abstaining, for evaluation
         language = self.language.detect(text) if self.language else "en"

@@ -13,6 +13,7 @@ keeps a conversation: the history lives in the page and is sent with each event.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -58,6 +59,9 @@ def user_messages(history) -> list[str]:
 
 
 RELATED_SLOTS = 3
+# Up to this many waiting requests share one engine call: MiniLM encodes 16 short questions in
+# little more than the time of a few (benchmarks/results/latest.json).
+MAX_BATCH = 16
 
 
 def related_updates(related) -> list:
@@ -87,20 +91,37 @@ class Chat:
         self._last_vote, self._lock = (None, 0.0), threading.Lock()
 
     def reply(self, question: str, previous=()):
+        return self.replies([question], [previous])[0]
+
+    def replies(self, questions, previous) -> list:
+        """Replies to messages that arrived together (Gradio batches requests that wait in the
+        queue), from one engine call; None where answering failed. A batch that fails is
+        answered message by message, so one bad message cannot take the others down."""
+        questions = [q if isinstance(q, str) else "" for q in questions]
+        previous = [[p for p in (prev or ()) if isinstance(p, str)] for prev in previous]
         try:
-            previous = [p for p in (previous or ()) if isinstance(p, str)]
-            question = question if isinstance(question, str) else ""
+            if len(questions) > 1:
+                return self.engine.ask_many(questions, previous)
             # A first message is asked exactly as before follow-ups existed (one argument).
-            return self.engine.ask(question, previous) if previous else self.engine.ask(question)
+            return [self.engine.ask(questions[0], previous[0]) if previous[0] else self.engine.ask(questions[0])]
         except Exception as exc:  # never show a stack trace; log where, never the question
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             log.error("answering failed: %s at %s:%s", type(exc).__name__, frame.filename, frame.lineno)
-            return None
+            if len(questions) == 1:
+                return [None]
+            return [self.replies([q], [p])[0] for q, p in zip(questions, previous)]
+
+    def turns(self, questions, histories) -> list[tuple[list[dict], tuple[str, ...]]]:
+        """The two chat messages of each turn, and the related questions to offer under it.
+        The chat's earlier user messages go to the engine as context for a follow-up."""
+        replies = self.replies(questions, [user_messages(h) for h in histories])
+        return [self._turn(q if isinstance(q, str) else "", r) for q, r in zip(questions, replies)]
 
     def turn(self, question: str, history=()) -> tuple[list[dict], tuple[str, ...]]:
-        """The two chat messages of one turn, and the related questions to offer under it.
-        The chat's earlier user messages go to the engine as context for a follow-up."""
-        reply = self.reply(question, user_messages(history))
+        return self.turns([question], [history])[0]
+
+    @staticmethod
+    def _turn(question: str, reply) -> tuple[list[dict], tuple[str, ...]]:
         if reply is None:
             answer, related = render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER), ()
         else:
@@ -115,15 +136,23 @@ class Chat:
 
     def submit_with_related(self, message, history):
         """The same, plus the updates of the related-question buttons and their heading."""
-        messages, related = self.turn(message if isinstance(message, str) else "", history or [])
-        return "", list(history or []) + messages, *related_updates(related)
+        return tuple(column[0] for column in self.submit_batch([message], [history]))
+
+    def submit_batch(self, messages, histories):
+        """Gradio's batch form of submit_with_related: a list per input, a tuple of lists out
+        (cleared boxes, histories, each related button, the related heading)."""
+        histories = [h or [] for h in histories]
+        rows = [("", list(h) + messages_, *related_updates(related))
+                for h, (messages_, related) in zip(histories, self.turns(messages, histories))]
+        return tuple(list(column) for column in zip(*rows))
 
     def example(self, question: str):
-        return lambda history: self.submit_with_related(question, history)[1:]
+        """Batch handler of an example button: its question in each waiting chat."""
+        return lambda histories: self.submit_batch([question] * len(histories), histories)[1:]
 
     def related_click(self, index: int):
-        """Clicking the index-th related button asks its question (its label) in this chat."""
-        return lambda label, history: self.submit_with_related(label, history)[1:]
+        """Batch handler of the index-th related button: it asks its question (its label)."""
+        return lambda labels, histories: self.submit_batch(labels, histories)[1:]
 
     def retry(self, history, data: gr.RetryData):
         i = last_user_index(history or [], first_index(data.index))
@@ -158,8 +187,21 @@ class Chat:
         """Answer one question with verbatim quotes. Returns the answer object as JSON.
         `previous` (optional): the chat's earlier user messages, newest last; they help read a
         follow-up ("what about the arms?"), never the safety check."""
-        reply = self.reply(question, previous if isinstance(previous, list) else ())
-        return {"error": strings.INTERNAL_ERROR} if reply is None else to_answer_object(reply)
+        return self.ask_batch([question], [previous])[0][0]
+
+    def ask_batch(self, questions, previous) -> tuple[list[dict]]:
+        """Gradio's batch form of ask (the API documents ask's signature)."""
+        replies = self.replies(questions, [p if isinstance(p, list) else () for p in previous])
+        return ([{"error": strings.INTERNAL_ERROR} if r is None else to_answer_object(r) for r in replies],)
+
+
+def batched(fn, documented):
+    """fn as Gradio's batch handler, showing `documented`'s signature and text in the API page."""
+    @functools.wraps(documented)  # its name, text, type hints and (through __wrapped__) signature
+    def handler(*columns):
+        return fn(*columns)
+
+    return handler
 
 
 def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
@@ -198,17 +240,19 @@ def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
         gr.Markdown(sources_markdown(engine.sources), elem_id="sources")
 
         hidden = {"api_visibility": "private"}
+        # Requests waiting in the queue together are answered in one engine call (one model call).
+        batch = {"batch": True, "max_batch_size": MAX_BATCH}
         outputs = [chatbot, *related, related_label]
-        textbox.submit(chat.submit_with_related, [textbox, chatbot], [textbox, *outputs], **hidden)
-        button.click(chat.submit_with_related, [textbox, chatbot], [textbox, *outputs], **hidden)
+        textbox.submit(chat.submit_batch, [textbox, chatbot], [textbox, *outputs], **hidden, **batch)
+        button.click(chat.submit_batch, [textbox, chatbot], [textbox, *outputs], **hidden, **batch)
         for question, example_button in examples:
-            example_button.click(chat.example(question), [chatbot], outputs, **hidden)
+            example_button.click(chat.example(question), [chatbot], outputs, **hidden, **batch)
         for i, related_button in enumerate(related):
-            related_button.click(chat.related_click(i), [related_button, chatbot], outputs, **hidden)
+            related_button.click(chat.related_click(i), [related_button, chatbot], outputs, **hidden, **batch)
         chatbot.retry(chat.retry, [chatbot], [chatbot], **hidden)
         chatbot.undo(chat.undo, [chatbot], [chatbot, textbox], **hidden)
         chatbot.clear(lambda: [[], *related_updates(())], None, outputs, **hidden)
         if feedback is not None:
             chatbot.like(chat.rate, [chatbot], None, **hidden)
-        gr.api(chat.ask, api_name="ask")
+        gr.api(batched(chat.ask_batch, chat.ask), api_name="ask", **batch)
     return demo
