@@ -1,7 +1,7 @@
 """Query-side vocabulary: spelling tolerance and lay/clinical synonyms.
 
 `Vocabulary.correct` replaces a question word that is neither in the corpus nor a common
-English word (wordfreq) with its closest corpus word (difflib, close matches only), so
+English word (wordfreq, see frequencies.py) with its closest corpus word (difflib, close matches only), so
 "twiching" finds "twitching" while "checking" is left alone. `Vocabulary.expansions` lists the
 other members of every synonym group (index/synonyms.toml, reviewed data) that the question
 mentions, so "Lou Gehrig's" meets "amyotrophic lateral sclerosis"; the retriever weighs them
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from wordfreq import zipf_frequency
+from .frequencies import zipf
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.toml")
 # Below this Zipf frequency a word is rare enough in English to be a likely misspelling
@@ -54,7 +54,7 @@ class Vocabulary:
 
         def fix(match: re.Match) -> str:
             w = match.group(0)
-            if len(w) < 4 or w in self.known or w.isdigit() or zipf_frequency(w, "en") >= RARE_ZIPF:
+            if len(w) < 4 or w in self.known or w.isdigit() or zipf(w, "en") >= RARE_ZIPF:
                 return w
             close = difflib.get_close_matches(w, self._candidates(w), n=1, cutoff=0.8)
             return close[0] if close else w

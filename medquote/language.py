@@ -20,10 +20,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-from wordfreq import zipf_frequency
+from index.frequencies import LANGUAGES, zipf
 
 ENGLISH = "en"
-LATIN_LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "vi", "id")
+LATIN_LANGUAGES = LANGUAGES  # ("en", "es", ...): wordfreq's lists for these, cut at FLOORS
 SCRIPTS = (  # (Unicode name prefix of a letter, language)
     ("CJK", "zh"), ("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("HANGUL", "ko"), ("ARABIC", "ar"),
     ("DEVANAGARI", "hi"), ("CYRILLIC", "ru"), ("GREEK", "el"), ("HEBREW", "he"), ("THAI", "th"),
@@ -63,8 +63,8 @@ class LanguageDetector:
     def english_word(self, word: str) -> bool | None:
         """True for an English word, False for another language's, None for a neutral term."""
         w = word.casefold().replace("’", "'")
-        en = zipf_frequency(w, "en")
-        other = max(zipf_frequency(w, lang) for lang in LATIN_LANGUAGES[1:])
+        en = zipf(w, "en")
+        other = max(zipf(w, lang) for lang in LATIN_LANGUAGES[1:])
         if en >= ENGLISH_WORD_ZIPF and en >= other - OTHER_MARGIN:
             return True
         if w in self.vocabulary and other < ENGLISH_WORD_ZIPF:
@@ -76,7 +76,8 @@ class LanguageDetector:
         if "¿" in message or "¡" in message:
             return "es"
         if len(words) <= SHORT_WORDS:  # too short for n-grams: the language whose words these are
-            scores = {lang: sum(zipf_frequency(w.casefold(), lang) for w in words) for lang in LATIN_LANGUAGES[1:]}
+            # (a word below Zipf 2.5 in a language adds nothing: frequencies.py keeps no rarer words)
+            scores = {lang: sum(zipf(w.casefold(), lang) for w in words) for lang in LATIN_LANGUAGES[1:]}
             best = max(scores, key=lambda lang: scores[lang])
             return best if scores[best] >= ENGLISH_WORD_ZIPF * len(words) else ENGLISH
         lang, confidence = self._langid(foreign=True).classify(message)

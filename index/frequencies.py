@@ -1,0 +1,85 @@
+"""Word frequencies (Zipf scale) from wordfreq's lists, cut to the words our decisions can use.
+
+Spelling correction asks "is this word at least Zipf 2.0 in English?" (vocabulary.py) and
+language detection "is it at least 3.0 in English, or in another Latin-script language?" and,
+for a short message with no English word, sums the words' values per language (medquote/language.py). wordfreq answers by loading each language's whole list: for the eleven
+languages that is 3 million words, ~300 MB and ~1 s on every start. `frequencies.json.gz` holds
+the same lists cut at Zipf 2.0 (English) and 2.5 (the others: the short-message sums keep words
+such as French "sla", 2.77): 700k words, 3 MB on disk, ~80 MB loaded. Every threshold decision is
+the same; a word below its language's floor reads 0.0. `zipf` computes as `wordfreq.zipf_frequency` does
+(same tokenizer, same combination of a multi-token word, same rounding): tests/test_frequencies.py
+checks both against wordfreq and that the file is what the pinned wordfreq makes.
+
+    .venv/bin/python -m index.frequencies   # rewrite the file after upgrading wordfreq
+It does not decide anything itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from wordfreq.numbers import digit_freq, smash_numbers
+from wordfreq.tokens import lossy_tokenize
+
+FILE = Path(__file__).with_name("frequencies.json.gz")
+LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "vi", "id")
+FLOORS = {lang: 2.0 if lang == "en" else 2.5 for lang in LANGUAGES}  # the lowest Zipf anything asks about
+
+
+def _freq(bucket: int) -> float:
+    return 10 ** (-bucket / 100)  # wordfreq's cB_to_freq: bucket i holds words of frequency 10^(-i/100)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> dict[str, dict[str, int]]:
+    """Per language, word -> bucket (small ints are shared objects: ~40 MB for all eleven)."""
+    data = json.loads(gzip.decompress(FILE.read_bytes()))
+    if data.get("floors") != FLOORS:
+        raise ValueError(f"{FILE} was cut at other floors; run `.venv/bin/python -m index.frequencies`.")
+    tables: dict[str, dict[str, int]] = {}
+    for lang, buckets in data["lists"].items():
+        table = tables[lang] = {}
+        for i, joined in enumerate(buckets):  # one string per bucket: loads in C, not word by word
+            if joined:
+                table.update(dict.fromkeys(joined.split("\n"), i))
+    return tables
+
+
+@lru_cache(maxsize=100_000)
+def zipf(word: str, lang: str) -> float:
+    """wordfreq.zipf_frequency(word, lang) when that is at least FLOORS[lang], else 0.0."""
+    tokens = lossy_tokenize(word, lang)
+    freqs = _tables()[lang]
+    one_over = 0.0
+    for token in tokens:
+        smashed = smash_numbers(token)
+        if smashed not in freqs:
+            return 0.0
+        one_over += 1.0 / (_freq(freqs[smashed]) * (digit_freq(token) if smashed != token else 1.0))
+    if not one_over:
+        return 0.0
+    freq = 1.0 / one_over
+    freq = round(freq, math.floor(-math.log(freq, 10)) + 3)  # wordfreq keeps 3 significant digits
+    value = round(math.log(freq, 10) + 9, 2)
+    return value if value >= FLOORS[lang] else 0.0
+
+
+def write(path: Path = FILE) -> None:
+    """Cut the installed wordfreq's lists at FLOORS (bucket boundaries are hundredths of Zipf)."""
+    from wordfreq import get_frequency_list
+
+    lists = {}
+    for lang in LANGUAGES:
+        keep = round((9 - FLOORS[lang]) * 100)  # buckets 0..keep are at or above the floor
+        lists[lang] = ["\n".join(sorted(b)) for b in get_frequency_list(lang, "best")[: keep + 1]]
+    body = json.dumps({"floors": FLOORS, "lists": lists}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
+
+
+if __name__ == "__main__":
+    write()
+    print(f"wrote {FILE}")
