@@ -6,8 +6,8 @@ fingerprints that let two reports be compared.
 Self-contained: inline CSS, charts as inline SVG, no script, and a Content-Security-Policy that
 forbids every load; nothing is requested from any origin. Everything from the corpus or a gold
 file reaches the page through Jinja2 with autoescape on, so `<script>` or a Markdown image in a
-question or a quote shows as text. It does not score (metrics.py) or run the questions itself
-except for what the answer objects lack: the threshold sweep and the triggers.
+question or a quote shows as text. It does not score (metrics.py); it asks the engine again only for what the answer objects
+lack (the threshold sweep, the triggers), and runs run_eval itself only when not given a report.
 """
 
 from __future__ import annotations
