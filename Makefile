@@ -28,9 +28,11 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The figures, and an HTML report per split (every miss, charts, goals) under test-output/.
 eval: install
-	$(VENV)/bin/medquote eval --gold evaluation/gold/dev.jsonl
-	$(VENV)/bin/medquote eval --gold evaluation/gold/heldout.jsonl
+	mkdir -p test-output
+	$(VENV)/bin/medquote eval --gold evaluation/gold/dev.jsonl --html test-output/eval-dev.html
+	$(VENV)/bin/medquote eval --gold evaluation/gold/heldout.jsonl --html test-output/eval-heldout.html
 
 clean:
 	rm -rf .index .pytest_cache test-output

@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 from answer import Settings, render, to_answer_object
-from evaluation import GoldError
+from evaluation import GoldError, ReportError
 from index import IndexUnavailable, ModelError
 from ingest import IngestError
 
 from . import config
 
-KNOWN_ERRORS = (IngestError, IndexUnavailable, ModelError, GoldError, config.ConfigError)
+KNOWN_ERRORS = (IngestError, IndexUnavailable, ModelError, GoldError, ReportError, config.ConfigError)
 
 
 def _engine(cfg: config.Config, rebuild: bool = True):
@@ -49,16 +49,23 @@ def cmd_eval(args, cfg: config.Config) -> int:
     from evaluation import format_metrics, load_gold, run_eval, write_report
 
     golds = load_gold(args.gold)
+    engine, report, results = _engine(cfg), None, None
     if args.compare:
         from evaluation.compare import compare, table
 
-        print(table(compare(_engine(cfg), golds, cfg.corpus_dir)))
-        return 0
-    report = run_eval(_engine(cfg), golds, cfg.corpus_dir, {"gold": str(args.gold)})
-    print(format_metrics(report["metrics"]))
-    if args.out:
-        write_report(report, args.out)
-        print(f"Report written to {args.out}")
+        results = compare(engine, golds, cfg.corpus_dir)
+        print(table(results))
+    else:
+        report = run_eval(engine, golds, cfg.corpus_dir, {"gold": str(args.gold)})
+        print(format_metrics(report["metrics"]))
+        if args.out:
+            write_report(report, args.out)
+            print(f"Report written to {args.out}")
+    if args.html:
+        from evaluation.html_report import write_html
+
+        write_html(engine, golds, cfg.corpus_dir, args.gold, args.html, report=report, compare=results)
+        print(f"HTML report written to {args.html}")
     return 0
 
 
@@ -115,6 +122,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--gold", required=True, type=Path)
     s.add_argument("--out", type=Path, help="write the full report as JSON")
     s.add_argument("--compare", action="store_true", help="run bm25, dense, hybrid, hybrid+rerank without and with the question bank side by side")
+    s.add_argument("--html", type=Path, metavar="REPORT.html", help="also write a self-contained HTML report: every miss, charts, goals")
     s.set_defaults(func=cmd_eval)
     s = sub.add_parser("bank", help="list, per document, passages without bank questions and bank entries that no longer match")
     s.set_defaults(func=cmd_bank)

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.server import ROOT, launched_app
+from tests.skipnote import INSTALL, REASON
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -42,7 +43,7 @@ def collapse(text: str) -> str:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("chromium not found at /usr/bin/chromium: apt-get install -y chromium")
+        pytest.skip(f"{REASON}: {INSTALL}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -1,0 +1,6 @@
+"""The one error of the HTML evaluation report, kept apart so the CLI can name it without
+importing Jinja2 or matplotlib."""
+
+
+class ReportError(Exception):
+    """The HTML report cannot be written. The message names the file and the fix."""
