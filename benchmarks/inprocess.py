@@ -42,7 +42,28 @@ def measure(engine, qs: list[str], rounds: int = 5, warmup: int = 10) -> dict:
     # Per question too: robust to a slow stretch hitting one step's samples more than another's.
     out["paired_ratio_median"] = round(statistics.median(a / e for a, e in zip(_by_q(times["ask"], qs, rounds), _by_q(times["encode"], qs, rounds))), 3)
     out["questions"], out["rounds"] = len(qs), rounds
+    out["batch"] = batched(engine, qs, rounds)
     return out
+
+
+def batched(engine, qs: list[str], rounds: int, size: int = 16) -> dict:
+    """ms per question: 16 questions answered by one `ask_many` against one `ask` each,
+    alternating, so both meet the same background load."""
+    groups = [qs[i: i + size] for i in range(0, len(qs) - size + 1, size)] or [qs]
+    many, single = [], []
+    for r in range(rounds):
+        for g in groups:
+            for name in (("many", "single") if r % 2 == 0 else ("single", "many")):
+                t = time.perf_counter()
+                if name == "many":
+                    engine.ask_many(g)
+                else:
+                    for q in g:
+                        engine.ask(q)
+                (many if name == "many" else single).append((time.perf_counter() - t) * 1000 / len(g))
+    return {"size": len(groups[0]), "ask_many_ms_per_question": round(statistics.median(many), 2),
+            "ask_ms_per_question": round(statistics.median(single), 2),
+            "ratio": round(statistics.median(many) / statistics.median(single), 3)}
 
 
 def _by_q(samples: list[float], qs: list[str], rounds: int) -> list[float]:
