@@ -24,8 +24,9 @@ WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9
 WEIGHTS_FILE = "model.safetensors"
 # Queries are padded to a multiple of this many tokens and encoded in groups of equal padded
 # length: a row's floats then depend only on its own text, never on what shares its batch
-# (padding to another length moves them by ~1e-7, enough to change a rounded score).
-QUERY_PAD = 32
+# (padding to another length moves them by ~1e-7, enough to change a rounded score). 16 costs
+# a single question ~3% over no padding; 32 cost 20%, exact lengths 15% (more model calls).
+QUERY_PAD = 16
 
 
 class ModelError(Exception):
@@ -88,6 +89,7 @@ class ModelEmbedder:
             torch.set_num_threads(threads)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
+        self._padding = {"text": {"pad_to_multiple_of": QUERY_PAD}}
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         vectors = self._model.encode(
@@ -98,7 +100,11 @@ class ModelEmbedder:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Like encode, but each row is the same whatever else is in the call: the questions of
-        many people answered together get exactly the vectors they would get alone."""
+        many people answered together get exactly the vectors they would get alone. Calls the
+        model's own preprocess and forward per group of equal padded length (encode() would
+        re-sort, re-batch and look up the device on every call: ~2 ms a call on 2 cores)."""
+        import torch
+
         texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
@@ -106,10 +112,10 @@ class ModelEmbedder:
         for i, ids in enumerate(tokens):
             groups[-(-len(ids) // QUERY_PAD)].append(i)
         for rows in groups.values():
-            out[rows] = self._model.encode(
-                [texts[i] for i in rows], batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                show_progress_bar=False, processing_kwargs={"text": {"pad_to_multiple_of": QUERY_PAD}},
-            )
+            features = self._model.preprocess([texts[i] for i in rows], processing_kwargs=self._padding)
+            with torch.inference_mode():
+                vectors = self._model.forward(features)["sentence_embedding"]
+                out[rows] = torch.nn.functional.normalize(vectors, p=2, dim=1).numpy()
         return out
 
 
