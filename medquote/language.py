@@ -14,6 +14,7 @@ It does not translate or answer; the engine and the policy do.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import unicodedata
@@ -52,12 +53,15 @@ class LanguageDetector:
     def _langid(self, foreign: bool = False):
         """py3langid over our Latin-script languages (without English when `foreign`)."""
         with self._lock:  # loaded on first need (~1 s): most messages never get this far
-            if foreign not in self._identifiers:
+            if not self._identifiers:
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-                ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-                ident.set_languages(list(LATIN_LANGUAGES[1:] if foreign else LATIN_LANGUAGES))
-                self._identifiers[foreign] = ident
+                full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+                # The two share the loaded model (~75 MB): set_languages replaces only the
+                # copy's own per-language tables.
+                for restricted, ident in ((False, full), (True, copy.copy(full))):
+                    ident.set_languages(list(LATIN_LANGUAGES[1:] if restricted else LATIN_LANGUAGES))
+                    self._identifiers[restricted] = ident
         return self._identifiers[foreign]
 
     def english_word(self, word: str) -> bool | None:
