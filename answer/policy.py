@@ -11,20 +11,12 @@ a byte-identical Reply.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Mapping, Protocol, Sequence
 
-from index import Hit
-from ingest import SourceMeta
+from records import Hit, Quote, Reply, SafetyFlags, SourceMeta
 
 from . import render, strings
-from .reply import Quote, Reply
-
-
-class SafetyFlags(Protocol):
-    emergency: bool
-    crisis: bool
-    personal: bool
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pyphen
 
-from .records import Chunk
+from .records import Chunk, ChunkKind
 
 _CLOSERS = "\"'”’)] "  # a question may end in a closing quote or bracket
 GREETING = re.compile(r"^(hello|hi|hey|dear|greetings|good (morning|afternoon|evening))\b", re.I)
@@ -38,7 +38,7 @@ TO_ASKER = re.compile(
     r"|^dear (mr|mrs|ms|miss|dr)\b",
     re.I,
 )
-REPLY_PARTS = ("reply", "more_info")
+REPLY_PARTS = (ChunkKind.REPLY, ChunkKind.MORE_INFO)
 MAX_GREETING_WORDS = 4  # "Hello, doctor." is a greeting; "Hello: The ALS you are ..." carries an answer
 
 
@@ -110,4 +110,4 @@ def general_form(question: str) -> bool:
 
 def answers_nothing(chunk: Chunk, sentences: list[str]) -> bool:
     """An asker's own question, or a passage whose every sentence is a non-answer."""
-    return chunk.kind == "question" or all(non_answer(s) for s in sentences)
+    return chunk.kind == ChunkKind.QUESTION or all(non_answer(s) for s in sentences)
