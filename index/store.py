@@ -21,6 +21,7 @@ import faiss
 import numpy as np
 
 from ingest import Chunk
+from records import MedquoteError
 
 from .embedder import file_sha256
 from .lexical import Lexical
@@ -47,7 +48,7 @@ class Artifacts:
     exemplar_vectors: np.ndarray  # one normalised vector per exemplar
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(MedquoteError):
     """No index can be served. The message says why and what to run."""
 
 

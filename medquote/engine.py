@@ -9,12 +9,10 @@ policy. It does not render or serve.
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Sequence
-from typing import Callable
 
 import numpy as np
 
@@ -28,6 +26,7 @@ from index.screen import SemanticScreen, clauses
 from ingest import SourceMeta
 from ingest.reader import read_metadata
 
+from . import config
 from .followup import retrieval_text
 from .language import LanguageDetector
 
@@ -38,10 +37,8 @@ UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def torch_threads() -> int:
-    # Up to 2 requests run at once on Gradio worker threads, each with its own OpenMP team:
-    # more than cores/2 threads per call only contend (measured in docs/performance.md).
-    # MEDQUOTE_TORCH_THREADS overrides.
-    return int(os.environ.get("MEDQUOTE_TORCH_THREADS") or max(1, min(4, (os.cpu_count() or 1) // 2)))
+    # MEDQUOTE_TORCH_THREADS, else cores/2 (at most 4); see config.torch_threads for why.
+    return config.torch_threads()
 
 
 def clean(question: str) -> str:
@@ -61,9 +58,10 @@ class Engine:
     @classmethod
     def load(
         cls, corpus_dir: Path, index_dir: Path, embedder: Embedder | None = None,
-        settings: Settings | None = None, rebuild: bool = True,
-    ) -> "Engine":
-        embedder = embedder or ModelEmbedder(threads=torch_threads())
+        settings: Settings | None = None, rebuild: bool = True, threads: int | None = None,
+    ) -> Engine:
+        """`threads`: torch threads per encode call (Config.torch_threads); None reads the setting."""
+        embedder = embedder or ModelEmbedder(threads=torch_threads() if threads is None else threads)
         index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
