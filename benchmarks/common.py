@@ -19,10 +19,9 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.server import free_port, stop  # noqa: F401 (re-exported for the scripts)
-from tests.server import launched as _launched
-
 from .cpu_load import OtherLoad, busy_share, wait_for_quiet  # noqa: F401 (re-exported for the scripts)
+from .launcher import free_port, stop  # noqa: F401 (re-exported for the scripts)
+from .launcher import launched as _launched
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -99,7 +98,7 @@ def proc_status_kb(pid: int, field: str) -> int | None:
 
 @contextmanager
 def launched(argv: list[str], env: dict, log_path: Path, timeout: float = 180.0):
-    """tests/server.py's launcher, polling fast (start-up time is measured): yields (url, proc, seconds)."""
+    """launcher.py's launcher, polling fast (start-up time is measured): yields (url, proc, seconds)."""
     with _launched(argv, env, log_path, timeout, poll=0.05) as (url, proc, _log, seconds):
         yield url, proc, seconds
 

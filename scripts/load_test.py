@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:  # run as a file, the repo root is not on the path
     sys.path.insert(0, str(ROOT))
 
 from answer import render, strings  # noqa: E402
-from tests.server import launched_app  # noqa: E402
+from benchmarks.launcher import launched_app  # noqa: E402
 
 DISCLAIMER_MD = f"_{render.escape(strings.DISCLAIMER)}_"
 

@@ -11,9 +11,7 @@ from index import FakeEmbedder, open_index
 from ingest import chunk_corpus
 from ingest.reader import read_metadata
 from medquote import Engine
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+from tests.helpers import CORPUS
 
 
 @pytest.fixture(scope="session")
