@@ -86,7 +86,10 @@ def choose_hits(hits: Sequence[Hit], settings: Settings, personal: bool = False)
     return chosen
 
 
-def make_reply(question, notices, lead, chosen, hits, flags, settings, sources, language="en") -> Reply:
+def make_reply(
+    question: str, notices: tuple[str, ...], lead: str, chosen: Sequence[Hit], hits: Sequence[Hit], flags: SafetyFlags,
+    settings: Settings, sources: Mapping[str, SourceMeta], language: str = "en",
+) -> Reply:
     quotes = tuple(
         Quote(h.chunk, sources[h.chunk.doc_id].title, sources[h.chunk.doc_id].date, h.highlights) for h in chosen
     )

@@ -59,7 +59,7 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
 def _build_lock(root: Path) -> Iterator[None]:
     try:
         root.mkdir(parents=True, exist_ok=True)
-        fh = open(root / ".lock", "a")
+        fh = open(root / ".lock", "a")  # noqa: SIM115 (inside the try for the fixed message; the with below closes it)
     except OSError as exc:
         raise IndexUnavailable(
             f"Cannot write the index under {root} ({exc.strerror}). "

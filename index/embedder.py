@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -104,7 +105,7 @@ class FakeEmbedder:
     def _vector(self, text: str) -> np.ndarray:
         words = re.findall(r"[a-z0-9]+", text.casefold())
         vec = np.zeros(self.dim, dtype=np.float32)
-        for token in words + [a + " " + b for a, b in zip(words, words[1:])]:
+        for token in words + [a + " " + b for a, b in zip(words, words[1:], strict=False)]:
             h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
             vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
         norm = float(np.linalg.norm(vec))

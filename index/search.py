@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +113,7 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    def with_settings(self, **changes) -> "SearchIndex":
+    def with_settings(self, **changes: Any) -> SearchIndex:
         twin = object.__new__(SearchIndex)
         twin.__dict__ = {**self.__dict__, "settings": replace(self.settings, **changes)}
         return twin
@@ -159,7 +160,9 @@ class SearchIndex:
         hits.sort(key=lambda h: (-h.score, h.chunk.doc_id, h.chunk.start))
         return hits[:k]
 
-    def _fuse(self, pool, dense, lex, dense_rank, lex_rank) -> dict[int, float]:
+    def _fuse(
+        self, pool: list[int], dense: dict[int, float], lex: dict[int, float], dense_rank: list[int], lex_rank: list[int],
+    ) -> dict[int, float]:
         st = self.settings
         if st.mode == RetrievalMode.DENSE:
             return dict(dense)

@@ -32,7 +32,8 @@ TRANSITION = re.compile(
 # A sentence written to the original asker about their own case. Used only on the Q&A parts
 # written in reply to someone (reply, more_info): in an article, "your muscles" is generic.
 TO_ASKER = re.compile(
-    r"\b(based on|given|regarding|about) your\b|\bin your case\b|\byou (mentioned|described|noted|reported|are concerned|have (experienced|described|noticed|mentioned))\b"
+    r"\b(based on|given|regarding|about) your\b|\bin your case\b"
+    r"|\byou (mentioned|described|noted|reported|are concerned|have (experienced|described|noticed|mentioned))\b"
     r"|\byour (symptoms?|situation|case|description|history|concerns?|condition|twitch\w*|muscle twitches|palm|"
     r"(left|right) (hand|arm|leg|palm)|anxiety|test results|clinical presentation|neck|calf|health|inquiry|question)\b"
     r"|^dear (mr|mrs|ms|miss|dr)\b",

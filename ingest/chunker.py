@@ -63,7 +63,7 @@ def group_blocks(blocks: list[Block]) -> list[list[Block]]:
             and bullets
             and (prev[-1].lines[-1].text.rstrip().endswith(":") or all(is_bullet(ln.text) for ln in prev[-1].lines))
         )
-        if joins:
+        if joins and prev is not None:
             prev.append(block)
         else:
             groups.append([block])

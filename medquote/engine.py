@@ -18,8 +18,8 @@ import numpy as np
 
 from answer import Reply, Settings, compose, input_problem
 from answer.policy import offers_related, with_related
+from answer.safety import Safety, calm
 from answer.safety import assess as assess_safety
-from answer.safety import calm
 from answer.scope import out_of_scope
 from index import Embedder, ModelEmbedder, SearchIndex, open_index
 from index.screen import SemanticScreen, clauses
@@ -50,7 +50,7 @@ class Engine:
     index: SearchIndex
     sources: dict[str, SourceMeta]
     settings: Settings = field(default_factory=Settings)
-    assess: Callable = assess_safety
+    assess: Callable[[str], Safety] = assess_safety
     k: int = 10
     screen: SemanticScreen | None = None  # None: the rules alone (tests with a fake embedder)
     language: LanguageDetector | None = None  # None: every message is taken as English
@@ -81,7 +81,7 @@ class Engine:
         message = vectors[: 1 + len(parts)]
         return message, vectors[-1] if extra else vectors[0]
 
-    def screen_message(self, text: str, vectors: np.ndarray | None = None):
+    def screen_message(self, text: str, vectors: np.ndarray | None = None) -> Safety:
         """Safety flags of one cleaned message: the rules OR the semantic screen (on `vectors`,
         from `encode`, when given). The current message alone, whatever came before."""
         flags = self.assess(text)
@@ -91,7 +91,7 @@ class Engine:
             sem = self.screen.judge(vectors)
             if sem.emergency and calm(text):  # the rules' vetoes for general, hypothetical, habitual talk
                 sem = replace(sem, emergency=False)
-            fired = tuple(f"semantic:{n}" for n, on in zip(FLAG_NAMES, (sem.emergency, sem.crisis, sem.personal)) if on)
+            fired = tuple(f"semantic:{n}" for n, on in zip(FLAG_NAMES, (sem.emergency, sem.crisis, sem.personal), strict=True) if on)
             flags = replace(
                 flags, emergency=flags.emergency or sem.emergency, crisis=flags.crisis or sem.crisis,
                 personal=flags.personal or sem.personal, reasons=flags.reasons + fired,

@@ -25,8 +25,10 @@ def member(kind: type[E], value: object, what: str) -> E:
     """`value` as a member of the enum `kind`; UnknownValue naming the allowed values otherwise."""
     if isinstance(value, kind):
         return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in kind)
-        raise UnknownValue(f"Unknown {what} {value!r}: expected one of {allowed}.") from None
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass  # reported below, with the allowed values
+    allowed = ", ".join(repr(m.value) for m in kind)
+    raise UnknownValue(f"Unknown {what} {value!r}: expected one of {allowed}.")

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from answer import strings
-from medquote.feedback import FeedbackStore
 from benchmarks.launcher import launched_app
+from medquote.feedback import FeedbackStore
 from tests.helpers import Tab, context_links
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
