@@ -12,8 +12,8 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from answer import Settings, render, to_answer_object
@@ -65,7 +65,11 @@ def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
     if args.compare:
         from evaluation.compare import compare, table
 
-        print(table(compare(_engine(cfg), golds, cfg.corpus_dir)))
+        results = compare(_engine(cfg), golds, cfg.corpus_dir)
+        print(table(results))
+        if args.out:  # the figures scripts/readme_figures.py puts in the README come from such a file
+            write_report(results, args.out)
+            print(f"Report written to {args.out}")
         return 0
     report = run_eval(_engine(cfg), golds, cfg.corpus_dir, {"gold": str(args.gold)})
     print(format_metrics(report["metrics"]))
@@ -125,7 +129,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="evaluate against a gold file")
     s.add_argument("--gold", required=True, type=Path)
-    s.add_argument("--out", type=Path, help="write the full report as JSON")
+    s.add_argument("--out", type=Path, help="write the full report (with --compare: every configuration's metrics) as JSON")
     s.add_argument("--compare", action="store_true", help="run bm25, dense, hybrid, hybrid+rerank without and with the question bank side by side")
     s.add_argument("--calibrate", action="store_true",
                    help="print the abstention threshold curve and the best threshold (tune on the dev split only)")
