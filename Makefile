@@ -7,12 +7,12 @@ PIP     := $(VENV)/bin/pip
 STAMP   := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test install index eval clean
+.PHONY: run test lint install index eval clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -r requirements.txt -r requirements-dev.txt
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -28,6 +28,13 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff (style and likely bugs), mypy (strict on records, ingest, index, answer, medquote) and
+# lint-imports (the one-way layering); all configured in pyproject.toml. CI runs it before the tests.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
 # The figures, and an HTML report per split (every miss, charts, goals) under test-output/.
 eval: install
 	mkdir -p test-output
@@ -35,4 +42,4 @@ eval: install
 	$(VENV)/bin/medquote eval --gold evaluation/gold/heldout.jsonl --html test-output/eval-heldout.html
 
 clean:
-	rm -rf .index .pytest_cache test-output
+	rm -rf .index .pytest_cache .mypy_cache .ruff_cache test-output

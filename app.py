@@ -8,6 +8,8 @@ flagging, no run history, no saved chats; a Content-Security-Policy lets the pag
 from another origin; no access log (so no IP addresses or URLs are logged) and no question
 text in any log. Feedback is stored only when MEDQUOTE_FEEDBACK_DB is set (medquote/feedback.py).
 The queue is bounded with api_open=False. It does not answer questions itself; Engine does.
+It builds and serves only: the settings come from medquote/config.py and every known failure
+is reported by the one handler the `medquote` command uses too (medquote/errors.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 
 from medquote import config
-from medquote import feedback as feedback_store
+from medquote.feedback import FeedbackStore
 from web import ContextPages, build_blocks
 
 log = logging.getLogger("medquote.app")
@@ -155,8 +157,8 @@ def serve(cfg: config.Config | None = None, host: str | None = None, port: int |
     cfg = dataclasses.replace(cfg, host=host or cfg.host, port=port or cfg.port)
     # The emergency notice must name the same number as the page's emergency line.
     settings = Settings(emergency_number=cfg.emergency_number)
-    engine = engine or Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings)
-    app = create_app(engine, cfg, feedback_store.from_env())
+    engine = engine or Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings, threads=cfg.torch_threads)
+    app = create_app(engine, cfg, FeedbackStore(cfg.feedback_db) if cfg.feedback_db else None)
     # access_log off: request lines carry client addresses, which we do not keep.
     uvicorn.run(app, host=cfg.host, port=cfg.port, log_level="warning", access_log=False)
 
@@ -164,11 +166,7 @@ def serve(cfg: config.Config | None = None, host: str | None = None, port: int |
 if __name__ == "__main__":
     import sys
 
-    from medquote.cli import KNOWN_ERRORS
+    from medquote.errors import handled
 
     logging.basicConfig(level=logging.WARNING, format="medquote: %(message)s")
-    try:
-        serve()
-    except KNOWN_ERRORS as exc:  # one line naming the fix, never a traceback
-        print(f"medquote: {exc}", file=sys.stderr)
-        sys.exit(2)
+    sys.exit(handled(lambda: serve() or 0))  # one line naming the fix, never a traceback

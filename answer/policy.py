@@ -11,20 +11,12 @@ a byte-identical Reply.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Mapping, Protocol, Sequence
 
-from index import Hit
-from ingest import SourceMeta
+from records import Hit, Quote, Reply, SafetyFlags, SourceMeta
 
 from . import render, strings
-from .reply import Quote, Reply
-
-
-class SafetyFlags(Protocol):
-    emergency: bool
-    crisis: bool
-    personal: bool
 
 
 @dataclass(frozen=True)
@@ -94,7 +86,10 @@ def choose_hits(hits: Sequence[Hit], settings: Settings, personal: bool = False)
     return chosen
 
 
-def make_reply(question, notices, lead, chosen, hits, flags, settings, sources, language="en") -> Reply:
+def make_reply(
+    question: str, notices: tuple[str, ...], lead: str, chosen: Sequence[Hit], hits: Sequence[Hit], flags: SafetyFlags,
+    settings: Settings, sources: Mapping[str, SourceMeta], language: str = "en",
+) -> Reply:
     quotes = tuple(
         Quote(h.chunk, sources[h.chunk.doc_id].title, sources[h.chunk.doc_id].date, h.highlights) for h in chosen
     )

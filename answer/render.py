@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
+
+from records import Quote, Reply
 
 from . import strings
 
@@ -52,7 +55,7 @@ def blockquote(text: str, bold: tuple[tuple[int, int], ...] = ()) -> str:
             continue
         cuts = sorted({start, end} | {x for b in bold for x in b if start < x < end})
         parts = []
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in zip(cuts, cuts[1:], strict=False):
             piece = escape(text[a:b])
             strong = any(s <= a and b <= e for s, e in bold)
             parts.append(f"<strong>{piece}</strong>" if strong else piece)
@@ -60,7 +63,7 @@ def blockquote(text: str, bold: tuple[tuple[int, int], ...] = ()) -> str:
     return "\n".join(lines)
 
 
-def citation_parts(quote) -> list[str]:
+def citation_parts(quote: Quote) -> list[str]:
     chunk = quote.chunk
     parts = [quote.title]
     if chunk.section and chunk.section != quote.title:
@@ -70,7 +73,9 @@ def citation_parts(quote) -> list[str]:
     return parts
 
 
-def markdown(notices, lead, quotes, disclaimer, context_link=None) -> str:
+def markdown(
+    notices: Sequence[str], lead: str, quotes: Sequence[Quote], disclaimer: str, context_link: Callable[[Quote], str] | None = None,
+) -> str:
     """`context_link(quote)`, when given (the chat gives it), returns safe Markdown for a
     "show in context" control, put on the line after the citation. A lead in another language
     is plain text too: the page gives every paragraph dir="auto", so Arabic reads right to left."""
@@ -88,7 +93,7 @@ def markdown(notices, lead, quotes, disclaimer, context_link=None) -> str:
     return "\n\n".join(blocks)
 
 
-def plain(reply) -> str:
+def plain(reply: Reply) -> str:
     """The same reply for a terminal: notices, lead, each quote with its citation, disclaimer."""
     blocks = list(reply.notices)
     if reply.lead:
@@ -106,7 +111,8 @@ def plain(reply) -> str:
 
 def quoted_blocks(markdown_text: str) -> list[str]:
     """The text of each blockquote in rendered Markdown, unescaped: what a reader sees quoted."""
-    blocks, current = [], None
+    blocks: list[str] = []
+    current: list[str] | None = None
     for line in markdown_text.split("\n"):
         if line.startswith(">"):
             current = [] if current is None else current

@@ -1,49 +1,19 @@
-"""The records the answer policy returns: a Quote (a chunk plus its citation) and a Reply.
+"""The records the answer policy returns, and the JSON answer object made from them at the edge.
 
-A Reply carries everything every front end needs (chat, CLI, API, evaluation): the fixed
-notices and lead-in, the quotes, the ranked hits, the flags, and the rendered Markdown.
-`to_answer_object` turns it into the documented JSON answer object, at the edge only.
+`Quote` (a chunk plus its citation) and `Reply` (everything every front end needs: chat, CLI,
+API, evaluation) are defined in the stdlib-only `records` package and re-exported here.
+`to_answer_object` turns a Reply into the documented JSON answer object (`AnswerObject`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from records import RANKED_SHOWN, AnswerObject, Chunk, Passage, Quote, Reply
 
-from index import Hit
-from ingest import Chunk
-
-
-@dataclass(frozen=True)
-class Quote:
-    chunk: Chunk
-    title: str  # the source document's title (from corpus/sources.toml)
-    date: str  # the date the source states, or ""
-    highlights: tuple[tuple[int, int], ...] = ()  # offsets into the raw document, inside the chunk
-
-    @property
-    def addressed_to_asker(self) -> bool:
-        """Written in reply to another person's question (a Q&A page's reply or extended answer)."""
-        return self.chunk.kind in ("reply", "more_info")
+__all__ = ["AnswerObject", "Quote", "Reply", "to_answer_object"]
 
 
-@dataclass(frozen=True)
-class Reply:
-    question: str
-    notices: tuple[str, ...]  # fixed notices shown first: emergency, crisis, no-verdict
-    lead: str  # fixed lead-in, "not covered" text, or an input message
-    quotes: tuple[Quote, ...]
-    ranked: tuple[Hit, ...]
-    abstained: bool  # no quotes shown
-    emergency: bool  # the emergency or crisis notice is shown
-    crisis: bool
-    disclaimer: str
-    markdown: str  # the reply exactly as the chat shows it
-    related: tuple[str, ...] = ()  # reviewed bank questions to explore next (answered replies only)
-    language: str = "en"  # the message's language (ISO 639-1); any other gets the fixed language reply
-
-
-def to_answer_object(reply: Reply, qid: str = "") -> dict:
-    def span(chunk: Chunk) -> dict:
+def to_answer_object(reply: Reply, qid: str = "") -> AnswerObject:
+    def span(chunk: Chunk) -> Passage:
         return {"doc": chunk.doc_id, "start": chunk.start, "end": chunk.end, "text": chunk.text, "section": chunk.section}
 
     return {
@@ -52,7 +22,7 @@ def to_answer_object(reply: Reply, qid: str = "") -> dict:
         "abstained": reply.abstained,
         "emergency": reply.emergency,
         "crisis": reply.crisis,
-        "ranked": [{**span(h.chunk), "score": round(h.score, 6)} for h in reply.ranked[:10]],
+        "ranked": [{**span(h.chunk), "score": round(h.score, 6)} for h in reply.ranked[:RANKED_SHOWN]],
         "quotes": [
             {**span(q.chunk), "highlights": [list(h) for h in q.highlights], "addressed_to_asker": q.addressed_to_asker}
             for q in reply.quotes

@@ -33,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 RULES_PATH = Path(__file__).with_name("redflags.toml")
 FLAGS = ("emergency", "crisis", "personal")
@@ -65,7 +66,7 @@ def _expand(regex: str, macros: dict[str, str]) -> str:
     raise ValueError("redflags.toml: macros nested too deeply")
 
 
-def _load(path: Path = RULES_PATH) -> dict:
+def _load(path: Path = RULES_PATH) -> dict[str, Any]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     macros = data.get("macros", {})
     typos = data["typos"]
@@ -74,10 +75,10 @@ def _load(path: Path = RULES_PATH) -> dict:
     rules = {
         "version": data["version"],
         "typos": typos,
-        "typo_re": re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(typos, key=len, reverse=True)))),
+        "typo_re": re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(typos, key=len, reverse=True))) + r")\b"),
         "fuzzy_words": tuple(data["fuzzy"]["words"]),
         "fuzzy_keep": frozenset(data["fuzzy"]["keep"]),
-        "fuzzy_re": re.compile(r"[^\W\d_]{%d,}" % data["fuzzy"]["min_length"]),
+        "fuzzy_re": re.compile(r"[^\W\d_]{" + str(int(data["fuzzy"]["min_length"])) + ",}"),
         **{name: re.compile(_expand(rx, macros)) for name, rx in data["vetoes"].items()},
         "patterns": [],
     }
@@ -105,7 +106,7 @@ def _one_edit(word: str, target: str) -> bool:
     if abs(len(word) - len(target)) > 1 or word == target:
         return False
     if len(word) == len(target):
-        diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=False)) if a != b]
         return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]]
     short, long_ = sorted((word, target), key=len)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
@@ -116,7 +117,7 @@ def _fuzzy(word: str) -> str:
     if word not in _RULES["fuzzy_keep"]:
         for target in _RULES["fuzzy_words"]:
             if _one_edit(word, target):
-                return target
+                return str(target)
     return word
 
 
@@ -131,15 +132,16 @@ def normalise(message: str) -> str:
     text = re.sub(r"[^\w\s.!?,;:]|_", " ", text.replace("'", ""))
     text = re.sub(r"\s+", " ", text).strip()
     text = _RULES["typo_re"].sub(lambda m: _RULES["typos"][m.group(0)], text)
-    return _RULES["fuzzy_re"].sub(lambda m: _fuzzy(m.group(0)), text)
+    return str(_RULES["fuzzy_re"].sub(lambda m: _fuzzy(m.group(0)), text))
 
 
 class _Context:
     """Sentence and clause spans of one normalised message, with cached veto checks."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.cache = text, {}
-        self.bounds = {}
+        self.text = text
+        self.cache: dict[tuple[str, tuple[int, int]], bool] = {}
+        self.bounds: dict[str, tuple[list[int], list[int]]] = {}
         for kind, rx in (("sentence", _SENTENCE_END), ("clause", _CLAUSE_END)):
             spans = [m.span() for m in rx.finditer(text)]
             self.bounds[kind] = ([s for s, _ in spans], [e for _, e in spans])

@@ -19,7 +19,7 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 @lru_cache(maxsize=1)
-def rules(path: Path = SCOPE_FILE) -> tuple[tuple[tuple[str, re.Pattern], ...], frozenset[str], str]:
+def rules(path: Path = SCOPE_FILE) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], frozenset[str], str]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     patterns = tuple(
         (kind, re.compile(p, re.IGNORECASE)) for kind, plist in data["patterns"].items() for p in plist

@@ -46,7 +46,7 @@ def engine_cold_start(index_dir: Path, question: str, repeats: int = 3, timeout:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
-            raise RuntimeError(f"cold start took over {timeout} s")
+            raise RuntimeError(f"cold start took over {timeout} s") from None
         wall = time.perf_counter() - t0
         line = next((ln for ln in out.splitlines() if ln.startswith("ANSWERED ")), None)
         if proc.returncode or not line:

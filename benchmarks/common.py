@@ -14,15 +14,12 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.server import free_port, stop  # noqa: F401 (re-exported for the scripts)
-from tests.server import launched as _launched
-
 from .cpu_load import OtherLoad, busy_share, wait_for_quiet  # noqa: F401 (re-exported for the scripts)
+from .launcher import free_port, stop  # noqa: F401 (re-exported for the scripts)
+from .launcher import launched as _launched
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -61,11 +58,11 @@ def _version(module: str) -> str | None:
 def machine() -> dict:
     cpu = "unknown"
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
     except (OSError, StopIteration):
         mem_kb = 0
     return {
@@ -99,7 +96,7 @@ def proc_status_kb(pid: int, field: str) -> int | None:
 
 @contextmanager
 def launched(argv: list[str], env: dict, log_path: Path, timeout: float = 180.0):
-    """tests/server.py's launcher, polling fast (start-up time is measured): yields (url, proc, seconds)."""
+    """launcher.py's launcher, polling fast (start-up time is measured): yields (url, proc, seconds)."""
     with _launched(argv, env, log_path, timeout, poll=0.05) as (url, proc, _log, seconds):
         yield url, proc, seconds
 

@@ -9,10 +9,11 @@ children and the servers it launched. Linux only. It measures nothing of medquot
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 
 def _cpu_jiffies() -> tuple[int, int]:
-    fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle + iowait
     return sum(fields[:8]) - idle, sum(fields[:8])
 
@@ -34,12 +35,12 @@ def wait_for_quiet(max_wait: float, threshold: float = 0.15) -> dict:
         if seen[-1] <= threshold or time.monotonic() - start >= max_wait:
             break
     return {"waited_s": round(time.monotonic() - start, 1), "busy_share_at_start": seen[-1],
-            "loadavg": open("/proc/loadavg").read().split()[:3]}
+            "loadavg": Path("/proc/loadavg").read_text().split()[:3]}
 
 
 def _proc_jiffies(pid: int | str, children: bool = False) -> int:
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0
     # after the name: state is fields[0], so utime/stime/cutime/cstime are fields[11:15]

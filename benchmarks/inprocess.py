@@ -40,7 +40,8 @@ def measure(engine, qs: list[str], rounds: int = 5, warmup: int = 10) -> dict:
     out = {name: summary(ts) for name, ts in times.items()}
     out["ratio_ask_to_encode"] = round(out["ask"]["median_ms"] / out["encode"]["median_ms"], 3)
     # Per question too: robust to a slow stretch hitting one step's samples more than another's.
-    out["paired_ratio_median"] = round(statistics.median(a / e for a, e in zip(_by_q(times["ask"], qs, rounds), _by_q(times["encode"], qs, rounds))), 3)
+    pairs = zip(_by_q(times["ask"], qs, rounds), _by_q(times["encode"], qs, rounds), strict=True)
+    out["paired_ratio_median"] = round(statistics.median(a / e for a, e in pairs), 3)
     out["questions"], out["rounds"] = len(qs), rounds
     out["batch"] = batched(engine, qs, rounds)
     return out

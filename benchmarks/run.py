@@ -52,8 +52,9 @@ def run(counts: dict, work: Path) -> dict:
     engine = Engine.load(CORPUS, index_dir, rebuild=False)
     res["pipeline"] = {"index": type(engine.index).__module__ + "." + type(engine.index).__name__,
                        "chunks": len(engine.index), "k": engine.k}
-    section(res, "inprocess", lambda: inprocess.measure(engine, qs, counts["rounds"], counts["warmup"]))
-    section(res, "build_in_process", lambda: cold.build_in_process(engine.index.embedder, counts["build_repeats"]))
+    # section() calls each lambda at once, before the `del engine` below (hence the noqa).
+    section(res, "inprocess", lambda: inprocess.measure(engine, qs, counts["rounds"], counts["warmup"]))  # noqa: F821
+    section(res, "build_in_process", lambda: cold.build_in_process(engine.index.embedder, counts["build_repeats"]))  # noqa: F821
     del engine
     gc.collect()
     section(res, "cold_start_engine", lambda: cold.engine_cold_start(index_dir, qs[0], counts["cold_repeats"]))
@@ -75,7 +76,7 @@ def run(counts: dict, work: Path) -> dict:
                           "echo_peak_rss_mb": _mb(proc_status_kb(echo.pid, "VmHWM"))}
     section(res, "cold_start_app", lambda: {"runs": [
         http_bench.app_cold_start(index_dir, qs[0], work / f"cold-app-{i}.log") for i in range(counts["app_cold_repeats"])]})
-    res["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    res["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     res["goals"] = report.goals(res)
     return res
 

@@ -37,7 +37,7 @@ def rss_mb() -> float:
 
 
 def recall(found: np.ndarray, truth: np.ndarray, k: int = K) -> float:
-    return round(float(np.mean([len(set(a[:k]) & set(b[:k])) / k for a, b in zip(found, truth)])), 4)
+    return round(float(np.mean([len(set(a[:k]) & set(b[:k])) / k for a, b in zip(found, truth, strict=False)])), 4)
 
 
 def search_latency(index, queries: np.ndarray, limit: int = 150) -> dict:
@@ -186,7 +186,7 @@ def main(argv=None) -> dict:
     base, qvecs = synthetic.real_vectors(embedder, args.cache)
     texts = synthetic.question_texts()
     floor = with_encode(exact_index(base), embedder, questions(50))["encode"]["median_ms"]
-    res = {"machine": machine(), "loadavg_start": open("/proc/loadavg").read().split()[:3],
+    res = {"machine": machine(), "loadavg_start": Path("/proc/loadavg").read_text().split()[:3],
            "exact_curve": exact_curve(base, [int(s) for s in args.exact_sizes.split(",")], floor),
            "encode_floor_ms": floor, "sizes": []}
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,7 +195,7 @@ def main(argv=None) -> dict:
             res["sizes"].append(run_size(n, base, qvecs, embedder, texts, args, Path(tmp)))
             res["sizes"][-1] |= {"wall_s": round(time.perf_counter() - t, 1), "others_cpu_share": other.share()}
             print(f"{n:,} chunks done in {res['sizes'][-1]['wall_s']} s", flush=True)
-    res["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    res["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2))
     print(table(res))

@@ -3,7 +3,7 @@
     /work/main/.venv/bin/python -m benchmarks.variants [--out benchmarks/results/variants.json] [--quick]
 
 Each variant is the real app (app.serve) started with some environment: torch threads
-(MEDQUOTE_TORCH_THREADS, read by medquote.engine.torch_threads), OpenMP's wait policy, glibc's
+(MEDQUOTE_TORCH_THREADS, read by medquote.config.torch_threads), OpenMP's wait policy, glibc's
 malloc arenas, the Gradio queue's default_concurrency_limit (app.create_app hard-codes 2;
 here a wrapper around gr.Blocks.queue overrides it, only inside this benchmark's server), or
 bm25s imported without numba (bm25s loads numba whenever it is installed; ranx needs it for
@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from . import cold, http_bench
-from .common import ECHO_ARGV, OtherLoad, launched, machine, git_state, proc_status_kb, questions, wait_for_quiet
+from .common import ECHO_ARGV, OtherLoad, git_state, launched, machine, proc_status_kb, questions, wait_for_quiet
 
 VARIANTS = {
     "as is": {},

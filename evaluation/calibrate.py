@@ -1,4 +1,4 @@
-"""Calibrates the abstention threshold on a gold file and prints the curve.
+"""Calibrates the abstention threshold on a gold file: the curve and the threshold to use.
 
 For each candidate threshold it reports the share of unanswerable questions that would
 abstain and the share of answerable ones that would be answered (best score >= threshold).
@@ -7,17 +7,24 @@ middle of that range, so that a small shift in scores on new questions moves nei
 (the upper edge, used before the question bank, answered too few unseen questions). Emergency/crisis questions are left out: their
 notices do not depend on retrieval. Only tune on the dev split; never on held-out.
 
-    python -m evaluation.calibrate --gold evaluation/gold/dev.jsonl
+    medquote eval --gold evaluation/gold/dev.jsonl --calibrate
+
+The command loads the engine with no threshold and passes it in; this module loads nothing.
 """
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from answer import Settings
+from records import Reply
 
-from .gold import GoldQuestion, load_gold
+from .gold import GoldQuestion
+
+
+class Asker(Protocol):
+    def ask(self, question: str) -> Reply: ...
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class Point:
 
 def curve(best_scores: list[float], golds: list[GoldQuestion], steps: int = 101) -> list[Point]:
     """`best_scores[i]` is the top score, or -inf when the policy abstains whatever the threshold."""
-    pairs = [(s, g) for s, g in zip(best_scores, golds) if not (g.emergency or g.crisis)]
+    pairs = [(s, g) for s, g in zip(best_scores, golds, strict=True) if not (g.emergency or g.crisis)]
     pos = [s for s, g in pairs if g.answerable]
     neg = [s for s, g in pairs if not g.answerable]
     best_scores = [s for s in best_scores if s != float("-inf")] or [0.0]
@@ -51,27 +58,15 @@ def best(points: list[Point]) -> Point:
     return tied[len(tied) // 2]
 
 
-def main(argv: list[str] | None = None) -> int:
-    from medquote import Engine
-    from medquote.config import from_env
-
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--gold", required=True)
-    args = p.parse_args(argv)
-    cfg = from_env()
-    # With no threshold, a reply still abstains for scope rules or a crisis: those count as
-    # abstaining at every threshold.
-    engine = Engine.load(cfg.corpus_dir, cfg.index_dir, settings=Settings(threshold=float("-inf")))
-    golds = load_gold(args.gold)
+def calibrate(engine: Asker, golds: Sequence[GoldQuestion]) -> str:
+    """The curve (every 5th point) and the best threshold, as `medquote eval --calibrate` prints them.
+    `engine` must run with no threshold (-inf): a reply that abstains anyway (scope rules, a
+    crisis) counts as abstaining at every threshold."""
     replies = [engine.ask(g.question) for g in golds]
-    points = curve([r.ranked[0].score if r.ranked and not r.abstained else float("-inf") for r in replies], golds)
-    print("threshold  abstain(unanswerable)  answer(answerable)")
+    points = curve([r.ranked[0].score if r.ranked and not r.abstained else float("-inf") for r in replies], list(golds))
+    lines = ["threshold  abstain(unanswerable)  answer(answerable)"]
     for pt in points[::5]:
-        print(f"{pt.threshold:9.4f}  {pt.abstain_unanswerable:21.3f}  {pt.answer_answerable:18.3f}")
+        lines.append(f"{pt.threshold:9.4f}  {pt.abstain_unanswerable:21.3f}  {pt.answer_answerable:18.3f}")
     chosen = best(points)
-    print(f"best balanced accuracy {chosen.balanced:.3f} at threshold {chosen.threshold}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    lines.append(f"best balanced accuracy {chosen.balanced:.3f} at threshold {chosen.threshold}")
+    return "\n".join(lines)

@@ -14,8 +14,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from records import MedquoteError
 
-class GoldError(Exception):
+
+class GoldError(MedquoteError):
     """A gold file that cannot be used. The message names the file and line."""
 
 

@@ -1,4 +1,4 @@
-"""Scores answer objects against gold questions.
+"""Scores replies (`Reply` records) against gold questions.
 
 Relevance: a passage is relevant to a gold entry when it comes from that document and
 contains the gold `contains` text (whitespace-collapsed, case-folded) or overlaps at least
@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import statistics
 import warnings
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
+
+from records import RANKED_SHOWN, Chunk, Reply
 
 from .gold import GoldQuestion, Relevant
 
@@ -30,29 +32,30 @@ def gold_spans(raw: str, needle: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(pattern, raw, re.IGNORECASE)]
 
 
-def is_relevant(passage: Mapping, rel: Relevant, raws: Mapping[str, str]) -> bool:
-    if passage["doc"] != rel.doc:
+def is_relevant(passage: Chunk, rel: Relevant, raws: Mapping[str, str]) -> bool:
+    if passage.doc_id != rel.doc:
         return False
-    if collapse(rel.contains) in collapse(passage["text"]):
+    if collapse(rel.contains) in collapse(passage.text):
         return True
-    for s, e in gold_spans(raws.get(rel.doc, ""), rel.contains):
-        if min(e, passage["end"]) - max(s, passage["start"]) >= (e - s) / 2:
-            return True
-    return False
+    return any(
+        min(e, passage.end) - max(s, passage.start) >= (e - s) / 2 for s, e in gold_spans(raws.get(rel.doc, ""), rel.contains)
+    )
 
 
-def relevant_flags(answer: Mapping, gold: GoldQuestion, raws: Mapping[str, str]) -> list[bool]:
-    return [any(is_relevant(p, r, raws) for r in gold.relevant) for p in answer["ranked"]]
+def relevant_flags(reply: Reply, gold: GoldQuestion, raws: Mapping[str, str]) -> list[bool]:
+    """Per ranked passage (the ones the answer object lists), whether it is relevant."""
+    return [any(is_relevant(h.chunk, r, raws) for r in gold.relevant) for h in reply.ranked[:RANKED_SHOWN]]
 
 
-def ranking_metrics(answers: Sequence[Mapping], golds: Sequence[GoldQuestion], raws: Mapping[str, str]) -> dict:
+def ranking_metrics(replies: Sequence[Reply], golds: Sequence[GoldQuestion], raws: Mapping[str, str]) -> dict[str, float]:
     from ranx import Qrels, Run, evaluate
 
-    qrels, run = {}, {}
-    for answer, gold in zip(answers, golds):
+    qrels: dict[str, dict[str, int]] = {}
+    run: dict[str, dict[str, float]] = {}
+    for reply, gold in zip(replies, golds, strict=True):
         if not gold.answerable:
             continue
-        flags = relevant_flags(answer, gold, raws)
+        flags = relevant_flags(reply, gold, raws)
         # Rank by position (scores may tie); ids are positions so duplicates cannot collide.
         run[gold.id] = {f"p{i}": float(len(flags) - i) for i in range(len(flags))} or {"none": 0.0}
         qrels[gold.id] = {f"p{i}": 1 for i, f in enumerate(flags) if f} or {"missing": 1}
@@ -65,28 +68,30 @@ def ranking_metrics(answers: Sequence[Mapping], golds: Sequence[GoldQuestion], r
     return {names[k]: round(float(v), 4) for k, v in scores.items()}
 
 
-def shown_relevant(answer: Mapping, gold: GoldQuestion, raws: Mapping[str, str]) -> bool:
+def shown_relevant(reply: Reply, gold: GoldQuestion, raws: Mapping[str, str]) -> bool:
     """Some quote the reader is shown answers the question."""
-    return any(is_relevant(q, r, raws) for q in answer["quotes"] for r in gold.relevant)
+    return any(is_relevant(q.chunk, r, raws) for q in reply.quotes for r in gold.relevant)
 
 
 def rate(flags: Sequence[bool]) -> float | None:
     return round(sum(flags) / len(flags), 4) if flags else None
 
 
-def all_metrics(answers, golds, raws, verbatim: Sequence[bool], disclaimed: Sequence[bool]) -> dict:
-    pairs = list(zip(answers, golds))
+def all_metrics(
+    replies: Sequence[Reply], golds: Sequence[GoldQuestion], raws: Mapping[str, str], verbatim: Sequence[bool], disclaimed: Sequence[bool],
+) -> dict[str, float | int | None]:
+    pairs = list(zip(replies, golds, strict=True))
     normal = [(a, g) for a, g in pairs if not (g.emergency or g.crisis)]
-    shown = [len(q["text"]) for a in answers for q in a["quotes"]]
+    shown = [len(q.chunk.text) for a in replies for q in a.quotes]
     return {
         "questions": len(golds),
         "answerable": sum(g.answerable for g in golds),
-        **ranking_metrics(answers, golds, raws),
-        "abstention_rate_unanswerable": rate([a["abstained"] for a, g in normal if not g.answerable]),
-        "answer_rate_answerable": rate([not a["abstained"] for a, g in normal if g.answerable]),
+        **ranking_metrics(replies, golds, raws),
+        "abstention_rate_unanswerable": rate([a.abstained for a, g in normal if not g.answerable]),
+        "answer_rate_answerable": rate([not a.abstained for a, g in normal if g.answerable]),
         "shown_relevant_rate": rate([shown_relevant(a, g, raws) for a, g in normal if g.answerable]),
-        "emergency_recall": rate([a["emergency"] for a, g in pairs if g.emergency or g.crisis]),
-        "false_alarm_rate": rate([a["emergency"] for a, g in pairs if not (g.emergency or g.crisis)]),
+        "emergency_recall": rate([a.emergency for a, g in pairs if g.emergency or g.crisis]),
+        "false_alarm_rate": rate([a.emergency for a, g in pairs if not (g.emergency or g.crisis)]),
         "verbatim_rate": rate(verbatim),
         "disclaimer_rate": rate(disclaimed),
         "median_quote_chars": statistics.median(shown) if shown else None,

@@ -5,7 +5,7 @@ corpus documents with `sources.toml`, the question bank and the safety exemplars
 per-file hashes the index manifest stores, and that the index was checked against when it
 opened), the model and its weights, the gold file, the commit and the date; so that two
 reports can be compared. Goals: `goals.toml`, only those an issue or README states. The sweep
-asks every question again with no threshold, exactly as `python -m evaluation.calibrate` does.
+asks every question again with no threshold, exactly as `medquote eval --calibrate` does.
 It does not render anything (html_report.py).
 """
 

@@ -13,18 +13,20 @@ from pathlib import Path
 
 from answer import render, strings, to_answer_object
 from ingest import read_corpus
+from records import Reply
 
 from .gold import GoldQuestion
 from .metrics import all_metrics, collapse
 
 
-def verbatim_flags(answer: dict, raws: dict) -> list[bool]:
+def verbatim_flags(reply: Reply, raws: dict[str, str]) -> list[bool]:
     """Per quote: its text is the raw slice, and the reply shows exactly that text (up to whitespace)."""
-    shown = render.quoted_blocks(answer["reply"])
+    shown = render.quoted_blocks(reply.markdown)
     flags = []
-    for i, quote in enumerate(answer["quotes"]):
-        exact = raws.get(quote["doc"], "")[quote["start"]: quote["end"]] == quote["text"]
-        flags.append(exact and i < len(shown) and collapse(shown[i]) == collapse(quote["text"]))
+    for i, quote in enumerate(reply.quotes):
+        c = quote.chunk
+        exact = raws.get(c.doc_id, "")[c.start: c.end] == c.text
+        flags.append(exact and i < len(shown) and collapse(shown[i]) == collapse(c.text))
     return flags
 
 
@@ -34,13 +36,14 @@ def ends_with_disclaimer(reply_markdown: str) -> bool:
 
 def run_eval(engine, golds: list[GoldQuestion], corpus_dir: Path, config: dict | None = None) -> dict:
     raws = {d.doc_id: d.raw for d in read_corpus(corpus_dir)}
-    answers, verbatim, disclaimed = [], [], []
+    replies, verbatim, disclaimed = [], [], []
     for gold in golds:
-        answer = to_answer_object(engine.ask(gold.question, gold.previous), gold.id)
-        answers.append(answer)
-        verbatim.extend(verbatim_flags(answer, raws))
-        disclaimed.append(ends_with_disclaimer(answer["reply"]))
-    metrics = all_metrics(answers, golds, raws, verbatim, disclaimed)
+        reply = engine.ask(gold.question, gold.previous)
+        replies.append(reply)
+        verbatim.extend(verbatim_flags(reply, raws))
+        disclaimed.append(ends_with_disclaimer(reply.markdown))
+    metrics = all_metrics(replies, golds, raws, verbatim, disclaimed)
+    answers = [to_answer_object(r, g.id) for r, g in zip(replies, golds, strict=True)]
     base = {"settings": asdict(engine.settings), "index_chunks": len(engine.index)}
     return {"metrics": metrics, "config": {**base, **(config or {})}, "questions": answers}
 

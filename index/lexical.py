@@ -8,10 +8,9 @@ It does not expand or correct queries; see vocabulary.py.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import logging
 import sys
+from pathlib import Path
 
 # bm25s imports numba whenever it is installed (ranx needs it for `medquote eval`), but our
 # scoring uses bm25s's numpy path. Hiding numba during this one import saves ~55 MB of server
@@ -24,8 +23,8 @@ try:
 finally:
     if _hide_numba:
         del sys.modules["numba"]
-import numpy as np
-import Stemmer
+import numpy as np  # noqa: E402 (after the numba trick above)
+import Stemmer  # noqa: E402
 
 # Half-saturation point of the squash: a chunk with BM25 score K gets 0.5. Set near the median
 # best BM25 score of answerable dev questions (see evaluation/README.md).
@@ -38,7 +37,8 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    tokens: list[list[str]] = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return tokens
 
 
 class Lexical:
@@ -47,7 +47,7 @@ class Lexical:
         self.vocab = set(retriever.vocab_dict)
 
     @classmethod
-    def build(cls, texts: list[str]) -> "Lexical":
+    def build(cls, texts: list[str]) -> Lexical:
         retriever = bm25s.BM25()
         retriever.index(tokenize(texts), show_progress=False)
         return cls(retriever)
@@ -56,7 +56,7 @@ class Lexical:
         self.retriever.save(str(folder), show_progress=False)
 
     @classmethod
-    def load(cls, folder: Path) -> "Lexical":
+    def load(cls, folder: Path) -> Lexical:
         return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))
 
     def scores(self, query: str) -> np.ndarray:
@@ -68,5 +68,5 @@ class Lexical:
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)
 
 
-def squash(raw: np.ndarray | float, k: float = SQUASH_K):
+def squash(raw: np.ndarray | float, k: float = SQUASH_K) -> np.ndarray | float:
     return raw / (raw + k)

@@ -29,10 +29,10 @@ class BankQuestion:
 
 
 def bank_questions(anchors: list[Anchor], chunks: list[Chunk]) -> list[BankQuestion]:
-    where = {}
+    where: dict[str, list[tuple[int, int, int]]] = {}
     for i, c in enumerate(chunks):
         where.setdefault(c.doc_id, []).append((c.start, c.end, i))
-    out = []
+    out: list[BankQuestion] = []
     for a in anchors:
         owner = next(i for s, e, i in where[a.doc_id] if s <= a.start and a.end <= e)
         out.extend(BankQuestion(owner, a.start, a.end, q, general_form(q)) for q in a.questions)
@@ -44,7 +44,7 @@ def expanded_texts(texts: list[str], bank: list[BankQuestion]) -> list[str]:
     extra: list[list[str]] = [[] for _ in texts]
     for q in bank:
         extra[q.chunk].append(q.text)
-    return [t if not e else t + "\n" + "\n".join(e) for t, e in zip(texts, extra)]
+    return [t if not e else t + "\n" + "\n".join(e) for t, e in zip(texts, extra, strict=True)]
 
 
 def best_per_chunk(sims: np.ndarray, owner: np.ndarray, n_chunks: int) -> tuple[np.ndarray, np.ndarray]:

@@ -90,7 +90,7 @@ MAX_CLAUSES = 12
 def clauses(message: str) -> list[str]:
     """The sentences of a longer message, long ones cut again at commas and conjunctions.
     [] for a message of one short sentence: the whole-message vector already covers it."""
-    parts = []
+    parts: list[str] = []
     for sent in (m.group(0).strip() for m in _SENTENCE.finditer(message)):
         pieces = _SOFT.split(sent) if len(sent.split()) > MAX_CLAUSE_WORDS else [sent]
         merged: list[str] = []

@@ -20,11 +20,13 @@ measure each stage. Everything is in memory; nothing is re-read per request.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
-from ingest import Chunk
 from ingest.answers import answers_nothing
+from records import Chunk, Hit, member
 
 from .embedder import Embedder
 from .lexical import squash
@@ -33,26 +35,29 @@ from .sentences import sentence_text
 from .store import Artifacts
 from .vocabulary import Vocabulary
 
-MODES = ("bm25", "dense", "hybrid", "hybrid+rerank")
+__all__ = ["MODES", "Fusion", "Hit", "RetrievalMode", "RetrievalSettings", "SearchIndex", "top_n"]  # Hit: from records
 
 
-@dataclass(frozen=True)
-class Hit:
-    chunk: Chunk
-    score: float  # the score the policy ranks and thresholds on
-    dense: float = 0.0  # cosine of question and chunk, less the chunk's hubness share
-    lexical: float = 0.0  # squashed BM25
-    sentence: float = 0.0  # cosine of question and the chunk's best sentence
-    highlights: tuple[tuple[int, int], ...] = ()  # raw-document offsets of the best sentences or anchors
-    bank: float = 0.0  # cosine of the question and the chunk's best-matching bank question
-    to_asker: bool = False  # a reply passage that speaks to the original asker about their own case
+class RetrievalMode(StrEnum):
+    BM25 = "bm25"
+    DENSE = "dense"
+    HYBRID = "hybrid"
+    HYBRID_RERANK = "hybrid+rerank"
+
+
+class Fusion(StrEnum):
+    WEIGHTED = "weighted"  # (1-w)·cosine + w·squashed BM25: an absolute scale a threshold can use
+    RRF = "rrf"  # reciprocal rank fusion: rank only
+
+
+MODES = tuple(m.value for m in RetrievalMode)
 
 
 @dataclass(frozen=True)
 class RetrievalSettings:
     # Tuned on evaluation/gold/dev.jsonl only; see evaluation/README.md.
-    mode: str = "hybrid+rerank"
-    fusion: str = "weighted"  # or "rrf"
+    mode: RetrievalMode = RetrievalMode.HYBRID_RERANK
+    fusion: Fusion = Fusion.WEIGHTED
     lexical_weight: float = 0.2
     rrf_k: int = 60
     candidates: int = 30
@@ -69,6 +74,11 @@ class RetrievalSettings:
     bank_gap: float = 0.03  # a second anchor in the same chunk is highlighted if this close
     related_floor: float = 0.45  # a related question must be at least this close to the message
     related_ceiling: float = 0.75  # ... and no closer: that would be the same question again
+
+    def __post_init__(self) -> None:
+        # A typo ("hybird") must fail here, not quietly run the default pipeline.
+        object.__setattr__(self, "mode", member(RetrievalMode, self.mode, "retrieval mode"))
+        object.__setattr__(self, "fusion", member(Fusion, self.fusion, "fusion"))
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
@@ -103,7 +113,7 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    def with_settings(self, **changes) -> "SearchIndex":
+    def with_settings(self, **changes: Any) -> SearchIndex:
         twin = object.__new__(SearchIndex)
         twin.__dict__ = {**self.__dict__, "settings": replace(self.settings, **changes)}
         return twin
@@ -135,7 +145,7 @@ class SearchIndex:
         for i in sorted(pool, key=lambda i: (-fused[i], i)):
             best, highlights = self._best_sentences(i, query)
             score = fused[i]
-            if st.mode == "hybrid+rerank":
+            if st.mode == RetrievalMode.HYBRID_RERANK:
                 score = (1 - st.rerank_weight) * fused[i] + st.rerank_weight * best
             bank = float(bank_best[i]) if bank_arg[i] >= 0 else 0.0
             if bank_arg[i] >= 0:
@@ -150,13 +160,15 @@ class SearchIndex:
         hits.sort(key=lambda h: (-h.score, h.chunk.doc_id, h.chunk.start))
         return hits[:k]
 
-    def _fuse(self, pool, dense, lex, dense_rank, lex_rank) -> dict[int, float]:
+    def _fuse(
+        self, pool: list[int], dense: dict[int, float], lex: dict[int, float], dense_rank: list[int], lex_rank: list[int],
+    ) -> dict[int, float]:
         st = self.settings
-        if st.mode == "dense":
+        if st.mode == RetrievalMode.DENSE:
             return dict(dense)
-        if st.mode == "bm25":
+        if st.mode == RetrievalMode.BM25:
             return dict(lex)
-        if st.fusion == "rrf":
+        if st.fusion == Fusion.RRF:
             far = len(self.chunks)
             d_pos = {i: r for r, i in enumerate(dense_rank)}
             l_pos = {i: r for r, i in enumerate(lex_rank)}
@@ -190,7 +202,7 @@ class SearchIndex:
         return self._position[chunk.id]
 
     def _bank_scores(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if not self.settings.bank or not len(self.art.bank) or self.settings.mode == "bm25":
+        if not self.settings.bank or not len(self.art.bank) or self.settings.mode == RetrievalMode.BM25:
             return np.zeros(len(self.chunks), dtype=np.float32), np.full(len(self.chunks), -1), np.zeros(0)
         sims = self.art.bank_vectors @ query
         best, arg = best_per_chunk(sims, self.bank_owner, len(self.chunks))

@@ -1,7 +1,8 @@
 """The built index as a folder of plain files, written atomically and checked before use.
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
-sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, exemplars.jsonl, exemplar_vectors.npy, bm25/*, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
+sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, exemplars.jsonl, exemplar_vectors.npy, bm25/*,
+manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
 only then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the
 previous index untouched. Loading compares the manifest with the corpus, the embedder and
 every file's sha256: a stale, mismatched or damaged index raises IndexUnavailable, never loads.
@@ -14,13 +15,16 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import faiss
 import numpy as np
 
 from ingest import Chunk
+from records import MedquoteError
 
 from .embedder import file_sha256
 from .lexical import Lexical
@@ -29,6 +33,7 @@ from .screen import Exemplar
 from .sentences import Sentence
 
 FORMAT_VERSION = 4
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Artifacts:
     exemplar_vectors: np.ndarray  # one normalised vector per exemplar
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(MedquoteError):
     """No index can be served. The message says why and what to run."""
 
 
@@ -59,9 +64,9 @@ class Manifest:
     dim: int
     chunker_version: str
     embed_version: str
-    documents: dict  # corpus file name -> sha256
+    documents: dict[str, str]  # corpus file name -> sha256
     chunk_count: int
-    files: dict  # index file name -> sha256
+    files: dict[str, str]  # index file name -> sha256
 
 
 def _sha(path: Path) -> str:
@@ -72,7 +77,7 @@ def _data_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
 
 
-def _write_jsonl(path: Path, rows) -> None:
+def _write_jsonl(path: Path, rows: Iterable[Any]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
@@ -139,7 +144,7 @@ def _prune(builds: Path, keep: str) -> None:
             link.unlink(missing_ok=True)
 
 
-def read_manifest(root: Path) -> tuple[Path, dict]:
+def read_manifest(root: Path) -> tuple[Path, dict[str, Any]]:
     current = root / "current"
     if not current.exists():
         raise IndexUnavailable(f"No index found in {root}. Run `medquote ingest` to build it.")
@@ -154,7 +159,7 @@ def read_manifest(root: Path) -> tuple[Path, dict]:
     return path, manifest
 
 
-def check_manifest(found: dict, expected: Manifest) -> None:
+def check_manifest(found: dict[str, Any], expected: Manifest) -> None:
     """Raise IndexUnavailable naming the first field that does not match."""
     want = asdict(expected)
     for key in ("format_version", "model", "weights_sha256", "dim", "chunker_version", "embed_version", "documents"):
@@ -163,7 +168,7 @@ def check_manifest(found: dict, expected: Manifest) -> None:
             raise IndexUnavailable(f"The index is stale: {what}. Run `medquote ingest` to rebuild.")
 
 
-def _read_jsonl(path: Path, kind) -> list:
+def _read_jsonl(path: Path, kind: Callable[..., T]) -> list[T]:
     with open(path, encoding="utf-8") as fh:
         return [kind(**json.loads(line)) for line in fh]
 

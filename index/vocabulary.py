@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,7 +44,7 @@ class Vocabulary:
     groups: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def from_texts(cls, texts, groups=None) -> "Vocabulary":
+    def from_texts(cls, texts: Iterable[str], groups: tuple[tuple[str, ...], ...] | None = None) -> Vocabulary:
         groups = load_groups() if groups is None else groups
         corpus = {w for t in texts for w in words(t)}
         known = corpus | {w for g in groups for phrase in g for w in words(phrase)}
@@ -52,7 +53,7 @@ class Vocabulary:
     def correct(self, question: str) -> str:
         """The question with likely misspellings replaced in place (punctuation kept)."""
 
-        def fix(match: re.Match) -> str:
+        def fix(match: re.Match[str]) -> str:
             w = match.group(0)
             if len(w) < 4 or w in self.known or w.isdigit() or zipf(w, "en") >= RARE_ZIPF:
                 return w
@@ -68,7 +69,7 @@ class Vocabulary:
     def expansions(self, text: str) -> str:
         """Synonyms (that the corpus uses) of the groups the text mentions, not already in it."""
         padded = f" {' '.join(words(text))} "
-        extra = []
+        extra: list[str] = []
         for group in self.groups:
             if any(f" {' '.join(words(p))} " in padded for p in group):
                 extra.extend(

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pyphen
 
-from .records import Chunk
+from .records import Chunk, ChunkKind
 
 _CLOSERS = "\"'”’)] "  # a question may end in a closing quote or bracket
 GREETING = re.compile(r"^(hello|hi|hey|dear|greetings|good (morning|afternoon|evening))\b", re.I)
@@ -32,13 +32,14 @@ TRANSITION = re.compile(
 # A sentence written to the original asker about their own case. Used only on the Q&A parts
 # written in reply to someone (reply, more_info): in an article, "your muscles" is generic.
 TO_ASKER = re.compile(
-    r"\b(based on|given|regarding|about) your\b|\bin your case\b|\byou (mentioned|described|noted|reported|are concerned|have (experienced|described|noticed|mentioned))\b"
+    r"\b(based on|given|regarding|about) your\b|\bin your case\b"
+    r"|\byou (mentioned|described|noted|reported|are concerned|have (experienced|described|noticed|mentioned))\b"
     r"|\byour (symptoms?|situation|case|description|history|concerns?|condition|twitch\w*|muscle twitches|palm|"
     r"(left|right) (hand|arm|leg|palm)|anxiety|test results|clinical presentation|neck|calf|health|inquiry|question)\b"
     r"|^dear (mr|mrs|ms|miss|dr)\b",
     re.I,
 )
-REPLY_PARTS = ("reply", "more_info")
+REPLY_PARTS = (ChunkKind.REPLY, ChunkKind.MORE_INFO)
 MAX_GREETING_WORDS = 4  # "Hello, doctor." is a greeting; "Hello: The ALS you are ..." carries an answer
 
 
@@ -110,4 +111,4 @@ def general_form(question: str) -> bool:
 
 def answers_nothing(chunk: Chunk, sentences: list[str]) -> bool:
     """An asker's own question, or a passage whose every sentence is a non-answer."""
-    return chunk.kind == "question" or all(non_answer(s) for s in sentences)
+    return chunk.kind == ChunkKind.QUESTION or all(non_answer(s) for s in sentences)

@@ -112,7 +112,8 @@ def _file_anchors(path: Path, docs: dict[str, Document], chunks: dict[str, list[
     """A file's anchors. With `problems`, a bad entry is noted there and skipped instead of raising."""
     if path.stem not in docs:
         raise BankError(f"{path}: no document {path.stem} in the corpus. Rename the file to a document id or remove it.")
-    anchors, seen = [], {}
+    anchors: list[Anchor] = []
+    seen: dict[str, int] = {}
     for n, entry in enumerate(_parse(path).answer, 1):
         try:
             anchor = _resolve(path, n, entry, docs[path.stem], chunks[path.stem])

@@ -12,26 +12,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .records import Span
+from .records import Span, SpanReason
 
 NAV_LINES = {"skip to content", "share to:"}
 # A block that starts at one of these lines runs to the end of the document: these sites put
 # teasers, link lists and author details after the content, and nothing after them is content.
 TAIL_BLOCKS = {
-    "similar q&a": "teaser",
-    "related faq": "related",
-    "references": "trailer",
-    "top articles": "trailer",
-    "latest posts": "trailer",
-    "article information": "trailer",
-    "author information": "trailer",
+    "similar q&a": SpanReason.TEASER,
+    "related faq": SpanReason.RELATED,
+    "references": SpanReason.TRAILER,
+    "top articles": SpanReason.TRAILER,
+    "latest posts": SpanReason.TRAILER,
+    "article information": SpanReason.TRAILER,
+    "author information": SpanReason.TRAILER,
 }
 # Q&A bylines. The reasons double as structure markers: the asker line ends the patient's
 # question, the "Dr. X reply Dept" line starts the doctor's reply, "Reply Date:" ends it.
 BYLINES = (
-    ("asked", re.compile(r"\bAsk Date:\s*\d{4}/\d{1,2}/\d{1,2}$")),
-    ("reply-by", re.compile(r"^Dr\. [^.]{1,60} reply [A-Z][\w ]{0,40}$")),
-    ("replied", re.compile(r"^Reply Date:")),
+    (SpanReason.ASKED, re.compile(r"\bAsk Date:\s*\d{4}/\d{1,2}/\d{1,2}$")),
+    (SpanReason.REPLY_BY, re.compile(r"^Dr\. [^.]{1,60} reply [A-Z][\w ]{0,40}$")),
+    (SpanReason.REPLIED, re.compile(r"^Reply Date:")),
 )
 DATELINE = re.compile(r"^[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}$")
 MARKER_LINES = {"more info"}  # structural markers: used by structure.py, never quoted
@@ -64,7 +64,7 @@ def _title_key(text: str) -> str:
 def find_boilerplate(raw: str) -> list[Span]:
     spans: list[Span] = []
     title: str | None = None
-    tail: tuple[int, str] | None = None  # (start, reason) of the open tail block
+    tail: tuple[int, SpanReason] | None = None  # (start, reason) of the open tail block
     for ln in split_lines(raw):
         text = ln.text.strip()
         key = text.casefold()
@@ -77,19 +77,19 @@ def find_boilerplate(raw: str) -> list[Span]:
         elif tail:
             continue
         elif key in NAV_LINES:
-            spans.append(Span(ln.start, ln.end, "nav"))
+            spans.append(Span(ln.start, ln.end, SpanReason.NAV))
         elif title is None:
             title = _title_key(text)
-            spans.append(Span(ln.start, ln.end, "title"))
+            spans.append(Span(ln.start, ln.end, SpanReason.TITLE))
         elif key in MARKER_LINES:
-            spans.append(Span(ln.start, ln.end, "marker"))
+            spans.append(Span(ln.start, ln.end, SpanReason.MARKER))
         elif _title_key(text) == title:
             # Repeated page title, with or without "(2024)", or an image-caption stub "(1)".
-            spans.append(Span(ln.start, ln.end, "caption"))
+            spans.append(Span(ln.start, ln.end, SpanReason.CAPTION))
         elif byline := next((r for r, rx in BYLINES if rx.search(text)), None):
             spans.append(Span(ln.start, ln.end, byline))
         elif DATELINE.match(text):
-            spans.append(Span(ln.start, ln.end, "dateline"))
+            spans.append(Span(ln.start, ln.end, SpanReason.DATELINE))
     if tail:
         spans.append(Span(tail[0], len(raw), tail[1]))
     return spans

@@ -15,7 +15,7 @@ from functools import lru_cache
 import pysbd
 
 from .boilerplate import Line
-from .records import Chunk, Document
+from .records import Chunk, ChunkKind, Document
 from .structure import Block, is_bullet
 
 MAX_CHARS = 600
@@ -63,7 +63,7 @@ def group_blocks(blocks: list[Block]) -> list[list[Block]]:
             and bullets
             and (prev[-1].lines[-1].text.rstrip().endswith(":") or all(is_bullet(ln.text) for ln in prev[-1].lines))
         )
-        if joins:
+        if joins and prev is not None:
             prev.append(block)
         else:
             groups.append([block])
@@ -92,5 +92,5 @@ def chunk_blocks(doc: Document, blocks: list[Block]) -> list[Chunk]:
         units = [span for block in group for line in block.lines for span in sentence_spans(line)]
         for start, end in pack(units):
             head = group[0]
-            chunks.append(Chunk(doc.doc_id, start, end, head.section, head.kind, doc.raw[start:end]))
+            chunks.append(Chunk(doc.doc_id, start, end, head.section, ChunkKind(head.kind), doc.raw[start:end]))
     return chunks

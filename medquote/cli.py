@@ -1,7 +1,9 @@
-"""The `medquote` command: ingest, ask, eval, serve.
+"""The `medquote` command: ingest, ask, eval (with --compare and --calibrate), bank, serve, feedback.
 
-Every known failure (bad corpus file, stale or missing index, wrong model weights, bad gold
-file) prints one clear line naming the fix and exits with status 2; never a stack trace.
+The top of the import graph: it reads the configuration (config.py), wires the engine, the
+evaluation and the web app together, and owns error handling: every known failure (bad corpus
+file, stale or missing index, wrong model weights, bad gold file or setting) prints one clear
+line naming the fix and exits with status 2 (errors.py); never a stack trace.
 """
 
 from __future__ import annotations
@@ -10,25 +12,29 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from answer import Settings, render, to_answer_object
-from evaluation import GoldError, ReportError
-from index import IndexUnavailable, ModelError
-from ingest import IngestError
 
 from . import config
+from .errors import handled
 
-KNOWN_ERRORS = (IngestError, IndexUnavailable, ModelError, GoldError, ReportError, config.ConfigError)
-
-
-def _engine(cfg: config.Config, rebuild: bool = True):
+if TYPE_CHECKING:
     from .engine import Engine
 
-    return Engine.load(cfg.corpus_dir, cfg.index_dir, settings=Settings(emergency_number=cfg.emergency_number), rebuild=rebuild)
+
+def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = None) -> Engine:
+    from .engine import Engine
+
+    settings = Settings(emergency_number=cfg.emergency_number)
+    if threshold is not None:
+        settings = Settings(threshold=threshold, emergency_number=cfg.emergency_number)
+    return Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings, rebuild=rebuild, threads=cfg.torch_threads)
 
 
-def cmd_ingest(args, cfg: config.Config) -> int:
+def cmd_ingest(args: argparse.Namespace, cfg: config.Config) -> int:
     from index import ModelEmbedder, build_index
 
     path = build_index(cfg.corpus_dir, ModelEmbedder(), cfg.index_dir, progress=not args.quiet)
@@ -36,7 +42,7 @@ def cmd_ingest(args, cfg: config.Config) -> int:
     return 0
 
 
-def cmd_ask(args, cfg: config.Config) -> int:
+def cmd_ask(args: argparse.Namespace, cfg: config.Config) -> int:
     reply = _engine(cfg).ask(args.question, args.previous or [])
     if args.json:
         print(json.dumps(to_answer_object(reply), ensure_ascii=False, indent=2))
@@ -45,16 +51,26 @@ def cmd_ask(args, cfg: config.Config) -> int:
     return 0
 
 
-def cmd_eval(args, cfg: config.Config) -> int:
+def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
     from evaluation import format_metrics, load_gold, run_eval, write_report
 
     golds = load_gold(args.gold)
+    if args.calibrate:
+        from evaluation.calibrate import calibrate
+
+        # With no threshold, a reply still abstains for scope rules or a crisis: those count as
+        # abstaining at every threshold.
+        print(calibrate(_engine(cfg, threshold=float("-inf")), golds))
+        return 0
     engine, report, results = _engine(cfg), None, None
     if args.compare:
         from evaluation.compare import compare, table
 
         results = compare(engine, golds, cfg.corpus_dir)
         print(table(results))
+        if args.out:  # the figures scripts/readme_figures.py puts in the README come from such a file
+            write_report(results, args.out)
+            print(f"Report written to {args.out}")
     else:
         report = run_eval(engine, golds, cfg.corpus_dir, {"gold": str(args.gold)})
         print(format_metrics(report["metrics"]))
@@ -69,7 +85,7 @@ def cmd_eval(args, cfg: config.Config) -> int:
     return 0
 
 
-def cmd_bank(args, cfg: config.Config) -> int:
+def cmd_bank(args: argparse.Namespace, cfg: config.Config) -> int:
     from .bankreport import report
 
     lines, problems = report(cfg.corpus_dir)
@@ -79,30 +95,29 @@ def cmd_bank(args, cfg: config.Config) -> int:
     return 1 if problems else 0
 
 
-def cmd_serve(args, cfg: config.Config) -> int:
+def cmd_serve(args: argparse.Namespace, cfg: config.Config) -> int:
     import app
 
     app.serve(cfg, host=args.host, port=args.port)
     return 0
 
 
-def cmd_feedback(args, cfg: config.Config) -> int:
+def cmd_feedback(args: argparse.Namespace, cfg: config.Config) -> int:
     from . import feedback
 
-    store = feedback.FeedbackStore(args.db) if args.db else feedback.from_env()
+    db = args.db or cfg.feedback_db
+    if db is None:
+        raise feedback.FeedbackError("No feedback database: pass --db FILE or set MEDQUOTE_FEEDBACK_DB.")
     try:
-        if store is None:
-            raise feedback.FeedbackError("No feedback database: pass --db FILE or set MEDQUOTE_FEEDBACK_DB.")
-        lines = feedback.export(store.path, cfg.corpus_dir)
+        lines = feedback.export(db, cfg.corpus_dir)
         text = "".join(line + "\n" for line in lines)
         if args.out:
             args.out.write_text(text, encoding="utf-8")
             print(f"{len(lines)} lines for review written to {args.out}")
         else:
             sys.stdout.write(text)
-    except (feedback.FeedbackError, OSError) as exc:
-        print(f"medquote: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:  # reported like every known failure, by the one handler
+        raise feedback.FeedbackError(str(exc)) from None
     return 0
 
 
@@ -120,9 +135,11 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="evaluate against a gold file")
     s.add_argument("--gold", required=True, type=Path)
-    s.add_argument("--out", type=Path, help="write the full report as JSON")
+    s.add_argument("--out", type=Path, help="write the full report (with --compare: every configuration's metrics) as JSON")
     s.add_argument("--compare", action="store_true", help="run bm25, dense, hybrid, hybrid+rerank without and with the question bank side by side")
     s.add_argument("--html", type=Path, metavar="REPORT.html", help="also write a self-contained HTML report: every miss, charts, goals")
+    s.add_argument("--calibrate", action="store_true",
+                   help="print the abstention threshold curve and the best threshold (tune on the dev split only)")
     s.set_defaults(func=cmd_eval)
     s = sub.add_parser("bank", help="list, per document, passages without bank questions and bank entries that no longer match")
     s.set_defaults(func=cmd_bank)
@@ -142,16 +159,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="medquote: %(message)s")
     args = parser().parse_args(argv)
-    try:
-        return args.func(args, config.from_env())
-    except KNOWN_ERRORS as exc:
-        print(f"medquote: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # `medquote ask ... | head`: the reader left; nothing to report
-        sys.stderr.close()
-        return 0
+    func: Callable[[argparse.Namespace, config.Config], int] = args.func
+    return handled(lambda: func(args, config.from_env()))
 
 
 if __name__ == "__main__":

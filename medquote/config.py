@@ -1,17 +1,22 @@
 """Run-time settings from the environment, with the defaults a laptop user expects.
 
-MEDQUOTE_CORPUS (corpus folder), MEDQUOTE_INDEX_DIR (built index), MEDQUOTE_HOST and
-MEDQUOTE_PORT (server; loopback unless told otherwise), MEDQUOTE_EMERGENCY_NUMBER (shown in
-the emergency notice), MEDQUOTE_QUEUE_SIZE (bounded request queue). Nothing else is read.
+The only place medquote reads its environment; everything else gets a Config (or one of its
+values) passed in. MEDQUOTE_CORPUS (corpus folder), MEDQUOTE_INDEX_DIR (built index),
+MEDQUOTE_HOST and MEDQUOTE_PORT (server; loopback unless told otherwise, or a hosting
+platform's GRADIO_SERVER_NAME/PORT), MEDQUOTE_EMERGENCY_NUMBER (shown in the emergency notice),
+MEDQUOTE_QUEUE_SIZE (bounded request queue), MEDQUOTE_TORCH_THREADS (threads per encode call),
+MEDQUOTE_FEEDBACK_DB (unset = feedback off). Nothing else is read.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from answer import strings
+from records import MedquoteError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,13 +29,19 @@ class Config:
     port: int
     emergency_number: str
     queue_size: int
+    torch_threads: int = 0  # 0: torch's own default
+    feedback_db: Path | None = None  # None: feedback is off
 
 
-class ConfigError(Exception):
+class ConfigError(MedquoteError):
     """A setting that cannot be used. The message names it."""
 
 
-def _int(env, name: str, default: int, low: int, high: int) -> int:
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
+
+
+def _int(env: Mapping[str, str | None], name: str, default: int, low: int, high: int) -> int:
     raw = env.get(name)
     if not raw:
         return default
@@ -43,8 +54,21 @@ def _int(env, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def from_env(env: dict | None = None) -> Config:
-    env = os.environ if env is None else env
+def torch_threads(env: Mapping[str, str] | None = None) -> int:
+    """MEDQUOTE_TORCH_THREADS, else cores/2 (at most 4). Up to 2 requests run at once on Gradio
+    worker threads, each with its own OpenMP team: more than cores/2 threads per call only
+    contend (measured in docs/performance.md)."""
+    return _int(_env(env), "MEDQUOTE_TORCH_THREADS", max(1, min(4, (os.cpu_count() or 1) // 2)), 0, 1024)
+
+
+def feedback_db(env: Mapping[str, str] | None = None) -> Path | None:
+    """The feedback database the operator named (MEDQUOTE_FEEDBACK_DB), or None: off by default."""
+    path = _env(env).get("MEDQUOTE_FEEDBACK_DB", "").strip()
+    return Path(path) if path else None
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Config:
+    env = _env(env)
     return Config(
         corpus_dir=Path(env.get("MEDQUOTE_CORPUS") or PROJECT_ROOT / "corpus"),
         index_dir=Path(env.get("MEDQUOTE_INDEX_DIR") or PROJECT_ROOT / ".index"),
@@ -54,4 +78,6 @@ def from_env(env: dict | None = None) -> Config:
         emergency_number=env.get("MEDQUOTE_EMERGENCY_NUMBER") or strings.DEFAULT_EMERGENCY_NUMBER,
         # 0 refuses every request (the load test uses it to see clean "busy" replies).
         queue_size=_int(env, "MEDQUOTE_QUEUE_SIZE", 64, 0, 10_000),
+        torch_threads=torch_threads(env),
+        feedback_db=feedback_db(env),
     )

@@ -9,25 +9,24 @@ policy. It does not render or serve.
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Sequence
-from typing import Callable
 
 import numpy as np
 
 from answer import Reply, Settings, compose, input_problem
 from answer.policy import offers_related, with_related
+from answer.safety import Safety, calm
 from answer.safety import assess as assess_safety
-from answer.safety import calm
 from answer.scope import out_of_scope
 from index import Embedder, ModelEmbedder, SearchIndex, open_index
 from index.screen import SemanticScreen, clauses
 from ingest import SourceMeta
 from ingest.reader import read_metadata
 
+from . import config
 from .followup import retrieval_text
 from .language import LanguageDetector
 
@@ -38,10 +37,8 @@ UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def torch_threads() -> int:
-    # Up to 2 requests run at once on Gradio worker threads, each with its own OpenMP team:
-    # more than cores/2 threads per call only contend (measured in docs/performance.md).
-    # MEDQUOTE_TORCH_THREADS overrides.
-    return int(os.environ.get("MEDQUOTE_TORCH_THREADS") or max(1, min(4, (os.cpu_count() or 1) // 2)))
+    # MEDQUOTE_TORCH_THREADS, else cores/2 (at most 4); see config.torch_threads for why.
+    return config.torch_threads()
 
 
 def clean(question: str) -> str:
@@ -53,7 +50,7 @@ class Engine:
     index: SearchIndex
     sources: dict[str, SourceMeta]
     settings: Settings = field(default_factory=Settings)
-    assess: Callable = assess_safety
+    assess: Callable[[str], Safety] = assess_safety
     k: int = 10
     screen: SemanticScreen | None = None  # None: the rules alone (tests with a fake embedder)
     language: LanguageDetector | None = None  # None: every message is taken as English
@@ -61,9 +58,10 @@ class Engine:
     @classmethod
     def load(
         cls, corpus_dir: Path, index_dir: Path, embedder: Embedder | None = None,
-        settings: Settings | None = None, rebuild: bool = True,
-    ) -> "Engine":
-        embedder = embedder or ModelEmbedder(threads=torch_threads())
+        settings: Settings | None = None, rebuild: bool = True, threads: int | None = None,
+    ) -> Engine:
+        """`threads`: torch threads per encode call (Config.torch_threads); None reads the setting."""
+        embedder = embedder or ModelEmbedder(threads=torch_threads() if threads is None else threads)
         index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
@@ -91,7 +89,7 @@ class Engine:
         texts = self.texts_to_encode(text, search_text)
         return self.split(self.index.embedder.encode_queries(texts), len(texts), search_text not in (None, text))
 
-    def screen_message(self, text: str, vectors: np.ndarray | None = None):
+    def screen_message(self, text: str, vectors: np.ndarray | None = None) -> Safety:
         """Safety flags of one cleaned message: the rules OR the semantic screen (on `vectors`,
         from `encode`, when given). The current message alone, whatever came before."""
         flags = self.assess(text)
@@ -101,7 +99,7 @@ class Engine:
             sem = self.screen.judge(vectors)
             if sem.emergency and calm(text):  # the rules' vetoes for general, hypothetical, habitual talk
                 sem = replace(sem, emergency=False)
-            fired = tuple(f"semantic:{n}" for n, on in zip(FLAG_NAMES, (sem.emergency, sem.crisis, sem.personal)) if on)
+            fired = tuple(f"semantic:{n}" for n, on in zip(FLAG_NAMES, (sem.emergency, sem.crisis, sem.personal), strict=True) if on)
             flags = replace(
                 flags, emergency=flags.emergency or sem.emergency, crisis=flags.crisis or sem.crisis,
                 personal=flags.personal or sem.personal, reasons=flags.reasons + fired,

@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
+from collections.abc import Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from records import MedquoteError
+
+from . import config
 
 VERDICTS = ("helpful", "not_helpful", "wrong_passage")
 CHUNK_ID = re.compile(r"^(?P<doc>[^:\s]+):(?P<start>\d+)-(?P<end>\d+)$")
@@ -38,7 +43,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS votes (
 )"""
 
 
-class FeedbackError(Exception):
+class FeedbackError(MedquoteError):
     """A feedback store or export problem. The message names the file and the fix."""
 
 
@@ -51,7 +56,7 @@ class Vote:
 
 
 def today() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
+    return datetime.now(UTC).date().isoformat()
 
 
 class FeedbackStore:
@@ -70,7 +75,7 @@ class FeedbackStore:
             raise FeedbackError(f"Cannot open feedback database {self.path}: {exc}") from None
         return conn
 
-    def record(self, question: str, chunk_ids, verdict: str, day: str | None = None) -> None:
+    def record(self, question: str, chunk_ids: Iterable[str], verdict: str, day: str | None = None) -> None:
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
         if not isinstance(question, str) or not question.strip() or len(question) > MAX_QUESTION:
@@ -95,9 +100,9 @@ class FeedbackStore:
             raise FeedbackError(f"{self.path} is not a medquote feedback database: {exc}") from None
 
 
-def from_env(env=None) -> FeedbackStore | None:
-    """The store the operator configured, or None: feedback is off by default."""
-    path = (os.environ if env is None else env).get("MEDQUOTE_FEEDBACK_DB", "").strip()
+def from_env(env: Mapping[str, str] | None = None) -> FeedbackStore | None:
+    """The store the operator configured (config.feedback_db), or None: feedback is off by default."""
+    path = config.feedback_db(env)
     return FeedbackStore(path) if path else None
 
 
@@ -115,7 +120,7 @@ def contains_text(chunk_text: str) -> str:
     return text.strip()
 
 
-def gold_lines(votes: list[Vote], raws: dict[str, str]) -> list[dict]:
+def gold_lines(votes: list[Vote], raws: dict[str, str]) -> list[dict[str, Any]]:
     """One line per distinct (question, verdict, passages); chunks no longer in the corpus are dropped."""
     lines, seen = [], set()
     for vote in votes:

@@ -20,6 +20,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from index.frequencies import LANGUAGES, zipf
 
@@ -50,7 +51,7 @@ class LanguageDetector:
         self._identifiers: dict[bool, object] = {}
         self._lock = threading.Lock()
 
-    def _langid(self, foreign: bool = False):
+    def _langid(self, foreign: bool = False) -> Any:
         """py3langid over our Latin-script languages (without English when `foreign`)."""
         with self._lock:  # loaded on first need (~1 s): most messages never get this far
             if not self._identifiers:

@@ -1,6 +1,6 @@
 """Load test: N concurrent gradio_client clients x M questions against the app's `/ask`, on loopback.
 
-It launches the real app itself (tests/server.py::launched_app, a free 127.0.0.1 port), sends
+It launches the real app itself (benchmarks/launcher.py::launched_app, a free 127.0.0.1 port), sends
 the questions from evaluation/gold/dev.jsonl, and stops by itself (per-request timeout and an
 overall deadline). It counts requests, ok replies, clean "busy" refusals (the bounded queue is
 full: the server answers the join with HTTP 503 and gradio_client raises
@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:  # run as a file, the repo root is not on the path
     sys.path.insert(0, str(ROOT))
 
 from answer import render, strings  # noqa: E402
-from tests.server import launched_app  # noqa: E402
+from benchmarks.launcher import launched_app  # noqa: E402
 
 DISCLAIMER_MD = f"_{render.escape(strings.DISCLAIMER)}_"
 

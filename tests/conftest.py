@@ -11,10 +11,8 @@ from index import FakeEmbedder, open_index
 from ingest import chunk_corpus
 from ingest.reader import read_metadata
 from medquote import Engine
+from tests.helpers import CORPUS
 from tests.skipnote import pytest_terminal_summary  # noqa: F401  (a hook: pytest finds it by name)
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 
 
 @pytest.fixture(scope="session")

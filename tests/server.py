@@ -1,74 +1,9 @@
-"""Launch the real app in a subprocess on a free loopback port, for API and browser tests."""
+"""Moved to benchmarks/launcher.py (the launcher) and tests/helpers.py (shared_index_dir).
 
-from __future__ import annotations
+Kept only so that imports written before the move keep working; import from those modules.
+"""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
+from benchmarks.launcher import ROOT, free_port, launched, launched_app, stop
+from tests.helpers import shared_index_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-@contextmanager
-def launched(argv: list[str], env: dict, log_path: Path, timeout: float = 120.0, poll: float = 0.5):
-    """Start a server (argv; MEDQUOTE_PORT and MEDQUOTE_HOST are set here to a free loopback port)
-    and wait until its page answers. Yields (url, proc, log, seconds from spawn to page up).
-    Always stops it. Shared by the tests, scripts/load_test.py and the benchmarks."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "MEDQUOTE_HOST": "127.0.0.1",
-           "MEDQUOTE_PORT": str(port), **env}
-    log = open(log_path, "w+")
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"{argv} exited early:\n{log.read()[-3000:]}")
-            try:
-                urllib.request.urlopen(url, timeout=2).read(10)
-                break
-            except OSError:
-                if time.perf_counter() - t0 > timeout:
-                    raise RuntimeError(f"{argv} did not start in {timeout} s")
-                time.sleep(poll)
-        yield url, proc, log, time.perf_counter() - t0
-    finally:
-        stop(proc)
-        log.close()
-
-
-@contextmanager
-def launched_app(index_dir: Path, extra_env: dict | None = None, timeout: float = 120.0):
-    env = {"MEDQUOTE_INDEX_DIR": str(index_dir), **(extra_env or {})}
-    log_path = index_dir.parent / f"server-{os.getpid()}-{time.monotonic_ns()}.log"
-    with launched([sys.executable, str(ROOT / "app.py")], env, log_path, timeout) as (url, proc, log, _):
-        yield url, proc, log
-
-
-def shared_index_dir(tmp_path_factory) -> Path:
-    """One real index folder for the whole session: whichever slow module runs first builds it."""
-    path = tmp_path_factory.getbasetemp() / "shared-real-index" / "index"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
+__all__ = ["ROOT", "free_port", "launched", "launched_app", "shared_index_dir", "stop"]

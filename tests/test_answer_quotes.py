@@ -13,7 +13,7 @@ from evaluation import load_gold
 from index.sentences import chunk_sentences, sentence_text
 from ingest import read_corpus
 from ingest.answers import answers_nothing, non_answer
-from tests.conftest import CORPUS, ROOT
+from tests.helpers import CORPUS, ROOT
 
 pytestmark = pytest.mark.slow
 GOLD_FILES = sorted((ROOT / "evaluation" / "gold").glob("*.jsonl"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from answer import render, strings
-from tests.server import launched_app
+from benchmarks.launcher import launched_app
 
 pytestmark = pytest.mark.slow
 

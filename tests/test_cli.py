@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evaluation import GoldError, load_gold
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 

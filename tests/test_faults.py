@@ -26,7 +26,7 @@ import pytest
 from index import FakeEmbedder, IndexUnavailable, build_index, open_index
 from ingest import IngestError, read_corpus
 from medquote import Engine
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DOC = "002_3ac21db952cf9835.txt"
 

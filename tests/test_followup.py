@@ -9,7 +9,7 @@ import pytest
 
 from evaluation import load_gold, run_eval
 from medquote.followup import needs_context, retrieval_text
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 @pytest.mark.parametrize("message", ["why?", "how long?", "is that common?", "what about the arms?",

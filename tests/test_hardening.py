@@ -24,8 +24,8 @@ import pytest
 from packaging.version import Version
 
 from answer import render, strings
-from tests.conftest import ROOT
-from tests.server import launched_app, shared_index_dir
+from benchmarks.launcher import launched_app
+from tests.helpers import ROOT, shared_index_dir
 
 pytestmark = pytest.mark.slow
 QUEUE = 4  # a small bound, so flooding it takes a few requests, not hundreds

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from answer import render, strings
-from tests.conftest import ROOT
-from tests.server import launched_app, shared_index_dir
+from benchmarks.launcher import launched_app
+from tests.helpers import DISCLAIMER_MD, ROOT, shared_index_dir, without_renderer_tags
 
 CASES_FILE = ROOT / "evaluation" / "hostile" / "cases.jsonl"
 LIMIT = 1000  # answer.Settings().max_chars, the limit the fixed TOO_LONG message names
@@ -56,15 +56,6 @@ def fixed_texts(number: str = strings.DEFAULT_EMERGENCY_NUMBER) -> set[str]:
 
 
 FIXED = fixed_texts()
-DISCLAIMER_MD = f"_{render.escape(strings.DISCLAIMER)}_"
-# The only markup render.py itself writes: <strong> around highlighted answer sentences.
-RENDERER_TAGS = ("<strong>", "</strong>")
-
-
-def without_renderer_tags(markdown: str) -> str:
-    for tag in RENDERER_TAGS:
-        markdown = markdown.replace(tag, "")
-    return markdown
 
 
 def check_markdown(markdown: str, question: str) -> None:

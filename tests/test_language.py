@@ -9,7 +9,7 @@ import pytest
 from answer import render, strings, to_answer_object
 from evaluation.language.report import english_sets
 from medquote.language import LanguageDetector
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 ROWS = [json.loads(line) for line in (ROOT / "evaluation" / "language" / "messages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 

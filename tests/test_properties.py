@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from answer import NoFlags, Quote, Settings, compose, render, strings
 from index import Hit
 from ingest import Chunk, Document, SourceMeta, chunk_document
-from tests.test_hostile import DISCLAIMER_MD, without_renderer_tags
+from tests.helpers import DISCLAIMER_MD, without_renderer_tags
+
 PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Lines that look like the structure ingest reacts to: headings, bullets, Q&A bylines, markers.

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from evaluation import load_gold, run_eval
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 TOLERANCE = 0.03

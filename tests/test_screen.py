@@ -14,7 +14,7 @@ import pytest
 from answer import render, strings, to_answer_object
 from index.screen import clauses, load_exemplars
 from medquote.engine import clean
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 SAFETY = ROOT / "evaluation" / "safety"

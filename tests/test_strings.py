@@ -112,7 +112,7 @@ def test_related_questions_read_like_the_fixed_strings():
     from ingest import chunk_corpus
     from ingest.answers import general_form
     from ingest.bank import load_bank
-    from tests.conftest import CORPUS
+    from tests.helpers import CORPUS
 
     docs, chunks = chunk_corpus(CORPUS)
     offered = [q for a in load_bank(CORPUS, docs, chunks) for q in a.questions if general_form(q)]

@@ -67,7 +67,7 @@ def marked_text(raw: str, span: tuple[int, int] | None, bold: list[tuple[int, in
     start, end = span
     cuts = sorted({start, end} | {x for b in bold for x in b})
     inner = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         piece = html.escape(raw[a:b])
         inner.append(f"<strong>{piece}</strong>" if any(s <= a and b <= e for s, e in bold) else piece)
     return (f'{html.escape(raw[:start])}<mark id="passage" tabindex="-1">{"".join(inner)}</mark>'

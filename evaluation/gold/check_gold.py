@@ -87,13 +87,13 @@ class Doc:
         self.id = path.stem
         self.raw = path.read_text(encoding="utf-8")
         self.lines = self.raw.split("\n")
-        self.norm_lines = [norm(l) for l in self.lines]
+        self.norm_lines = [norm(ln) for ln in self.lines]
         self.norm_all = norm(self.raw)
         self.boiler = self._boilerplate_mask()
 
     def _boilerplate_mask(self) -> list[bool]:
         mask = [False] * len(self.lines)
-        stripped = [l.strip() for l in self.lines]
+        stripped = [ln.strip() for ln in self.lines]
         # tail regions
         for i, s in enumerate(stripped):
             if s.casefold() in TAIL_MARKERS:
@@ -122,10 +122,10 @@ class Doc:
         """True if normalised text n is an entire bullet/list line or an entire sentence of the document."""
         core = n.rstrip(".")
         sentence = re.compile(r"(?:^|[.!?:] )" + re.escape(core) + r"[.!?]?(?: |$)")
-        for i, l in enumerate(self.norm_lines):
+        for i, ln in enumerate(self.norm_lines):
             if self.boiler[i]:
                 continue
-            if l.lstrip("•–- ").rstrip(".") == core or sentence.search(l):
+            if ln.lstrip("•–- ").rstrip(".") == core or sentence.search(ln):
                 return True
         return False
 
@@ -162,7 +162,7 @@ def check_contains(doc: Doc, contains: str, where: str, errors: list, warnings: 
     if n not in doc.norm_all:
         errors.append(f"{where}: contains not found in {doc.id}: {contains!r}")
         return
-    hits = [i for i, l in enumerate(doc.norm_lines) if n in l]
+    hits = [i for i, ln in enumerate(doc.norm_lines) if n in ln]
     if not hits:
         errors.append(f"{where}: contains crosses a line break in {doc.id}: {contains!r}")
         return

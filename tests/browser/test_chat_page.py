@@ -12,8 +12,7 @@ import pytest
 
 from answer import strings
 from ingest.reader import read_metadata
-from tests.browser.conftest import NUMBER, collapse, context_links
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS, NUMBER, collapse, context_links
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,9 +9,9 @@ import time
 import pytest
 
 from answer import strings
+from benchmarks.launcher import launched_app
 from medquote.feedback import FeedbackStore
-from tests.browser.conftest import Tab, context_links
-from tests.server import launched_app
+from tests.helpers import Tab, context_links
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 QUESTION = "how do doctors test for ALS?"
