@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from .calibrate import Point
 

@@ -12,16 +12,16 @@ lack (the threshold sweep, the triggers), and runs run_eval itself only when not
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from ingest import read_corpus
 
 from . import charts
 from .gold import GoldQuestion
-from .report_error import ReportError
 from .report_context import goals_for, provenance, sweep
+from .report_error import ReportError
 from .report_rows import rows as question_rows
 from .runner import run_eval
 from .triggers import triggers

@@ -16,7 +16,7 @@ import json
 import subprocess
 import tomllib
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .calibrate import Point, best, curve
@@ -94,7 +94,7 @@ def provenance(engine, corpus_dir: Path, gold_path: Path | str) -> Provenance:
     gold_bytes = Path(gold_path).read_bytes()
     return Provenance(
         gold=str(gold_path), gold_sha256=hashlib.sha256(gold_bytes).hexdigest()[:16], commit=commit(),
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), model=embedder.name,
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), model=embedder.name,
         weights_sha256=embedder.weights_sha256[:16], chunker=CHUNKER_VERSION,
         config=hashlib.sha256(settings_json.encode("utf-8")).hexdigest()[:16],
         corpus=fingerprint({k: v for k, v in docs.items() if "/" not in k}),

@@ -11,8 +11,8 @@ It does not compute the headline metrics (metrics.py) or render anything (html_r
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from .gold import GoldQuestion
 from .metrics import is_relevant, relevant_flags
@@ -139,5 +139,5 @@ def row(gold: GoldQuestion, answer: Mapping, raws: Mapping[str, str]) -> Row:
 
 def rows(answers: Sequence[Mapping], golds: Sequence[GoldQuestion], raws: Mapping[str, str]) -> list[Row]:
     """Every question, misses first, each group in gold-file order."""
-    out = [row(g, a, raws) for a, g in zip(answers, golds)]
+    out = [row(g, a, raws) for a, g in zip(answers, golds, strict=True)]
     return [r for r in out if r.miss] + [r for r in out if not r.miss]

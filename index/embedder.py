@@ -110,6 +110,8 @@ class ModelEmbedder:
 
         texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
         tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
         groups: dict[int, list[int]] = defaultdict(list)
         for i, ids in enumerate(tokens):

@@ -2,7 +2,8 @@
 
 Spelling correction asks "is this word at least Zipf 2.0 in English?" (vocabulary.py) and
 language detection "is it at least 3.0 in English, or in another Latin-script language?" and,
-for a short message with no English word, sums the words' values per language (medquote/language.py). wordfreq answers by loading each language's whole list: for the eleven
+for a short message with no English word, sums the words' values per language
+(medquote/language.py). wordfreq answers by loading each language's whole list: for the eleven
 languages that is 3 million words, ~300 MB and ~1 s on every start. `frequencies.json.gz` holds
 the same lists cut at Zipf 2.0 (English) and 2.5 (the others: the short-message sums keep words
 such as French "sla", 2.77): 700k words, 3 MB on disk, ~80 MB loaded. Every threshold decision is

@@ -118,11 +118,12 @@ class Engine:
         previous = list(previous) if previous is not None else [()] * len(questions)
         if len(previous) != len(questions):
             raise ValueError("ask_many needs one history (or None) per question")
-        prepared = [self._prepare(q, p) for q, p in zip(questions, previous)]
+        prepared = [self._prepare(q, p) for q, p in zip(questions, previous, strict=True)]
         texts = [t for p in prepared if p for t in p[2]]
-        vectors = self.index.embedder.encode_queries(texts) if texts else None
-        replies, at = [], 0
-        for question, p in zip(questions, prepared):
+        vectors = self.index.embedder.encode_queries(texts)  # every row its own: see encode_queries
+        replies: list[Reply] = []
+        at = 0
+        for question, p in zip(questions, prepared, strict=True):
             if p is None:  # empty, too long, ...: the policy says so without searching
                 replies.append(compose(question if isinstance(question, str) else "", [], self.sources, self.settings))
                 continue
@@ -132,7 +133,7 @@ class Engine:
             replies.append(self._answer(question, text, search_text, message, query))
         return replies
 
-    def _prepare(self, question, previous) -> tuple[str, str, list[str]] | None:
+    def _prepare(self, question: object, previous: Sequence[str] | None) -> tuple[str, str, list[str]] | None:
         question = question if isinstance(question, str) else ""
         if input_problem(question, self.settings):
             return None

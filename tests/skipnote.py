@@ -8,7 +8,7 @@ chromium count; a run that deselects the browser tests (-m "not slow") prints no
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 INSTALL = "apt-get install -y chromium"
 REASON = "chromium not found at /usr/bin/chromium"

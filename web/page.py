@@ -109,13 +109,13 @@ class Chat:
             log.error("answering failed: %s at %s:%s", type(exc).__name__, frame.filename, frame.lineno)
             if len(questions) == 1:
                 return [None]
-            return [self.replies([q], [p])[0] for q, p in zip(questions, previous)]
+            return [self.replies([q], [p])[0] for q, p in zip(questions, previous, strict=True)]
 
     def turns(self, questions, histories) -> list[tuple[list[dict], tuple[str, ...]]]:
         """The two chat messages of each turn, and the related questions to offer under it.
         The chat's earlier user messages go to the engine as context for a follow-up."""
         replies = self.replies(questions, [user_messages(h) for h in histories])
-        return [self._turn(q if isinstance(q, str) else "", r) for q, r in zip(questions, replies)]
+        return [self._turn(q if isinstance(q, str) else "", r) for q, r in zip(questions, replies, strict=True)]
 
     def turn(self, question: str, history=()) -> tuple[list[dict], tuple[str, ...]]:
         return self.turns([question], [history])[0]
@@ -143,8 +143,8 @@ class Chat:
         (cleared boxes, histories, each related button, the related heading)."""
         histories = [h or [] for h in histories]
         rows = [("", list(h) + messages_, *related_updates(related))
-                for h, (messages_, related) in zip(histories, self.turns(messages, histories))]
-        return tuple(list(column) for column in zip(*rows))
+                for h, (messages_, related) in zip(histories, self.turns(messages, histories), strict=True)]
+        return tuple(list(column) for column in zip(*rows, strict=True))
 
     def example(self, question: str):
         """Batch handler of an example button: its question in each waiting chat."""
