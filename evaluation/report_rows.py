@@ -14,8 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .gold import GoldQuestion
-from .metrics import is_relevant, relevant_flags
+from records import Chunk
+
+from .gold import GoldQuestion, Relevant
+from .metrics import RANKED_SHOWN
+from .metrics import is_relevant as chunk_is_relevant
 
 TOP = 3  # passages listed for each question, best first
 
@@ -112,6 +115,18 @@ def problems_of(gold: GoldQuestion, answer: Mapping, rank: int | None, shown_rel
     if not gold.answerable and not urgent and not answer["abstained"]:
         out.append("answered a not-covered question")
     return tuple(out)
+
+
+def is_relevant(passage: Mapping, rel: Relevant, raws: Mapping[str, str]) -> bool:
+    """metrics.is_relevant for a passage of the answer object (a span dict, not a Chunk; the
+    kind plays no part in relevance)."""
+    chunk = Chunk(passage["doc"], passage["start"], passage["end"], passage.get("section", ""), "article", passage["text"])
+    return chunk_is_relevant(chunk, rel, raws)
+
+
+def relevant_flags(answer: Mapping, gold: GoldQuestion, raws: Mapping[str, str]) -> list[bool]:
+    """Per ranked passage of the answer object, whether it is relevant (as metrics.relevant_flags)."""
+    return [any(is_relevant(p, r, raws) for r in gold.relevant) for p in answer["ranked"][:RANKED_SHOWN]]
 
 
 def row(gold: GoldQuestion, answer: Mapping, raws: Mapping[str, str]) -> Row:

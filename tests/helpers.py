@@ -15,6 +15,7 @@ from answer import render, strings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+OUT = ROOT / "test-output"  # screenshots, axe results and reports kept for CI
 
 # --- the rendered reply ---
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 GOLD = ROOT / "evaluation" / "gold"
 HOSTILE_QUESTION = '<script>window.__pwned = 1</script> ![x](http://evil.example/q.png) is twitching <b>bad</b>?'

@@ -21,7 +21,7 @@ from evaluation.html_report import write_html
 from evaluation.metrics import collapse
 from evaluation.report_context import Goal, goals_for
 from evaluation.report_rows import problems_of, segments
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.report_gold import HOSTILE_EVIDENCE, HOSTILE_PREVIOUS, HOSTILE_QUESTION, HOSTILE_TAG, write_mixed_gold
 
 # Attributes that make a browser fetch or navigate; xmlns* only name a namespace.

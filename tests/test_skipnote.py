@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.skipnote import message
 
 FAKE_SUITE = '''

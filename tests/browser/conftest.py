@@ -17,13 +17,12 @@ from pathlib import Path
 import pytest
 
 from benchmarks.launcher import launched_app
-from tests.helpers import NUMBER, ROOT, Tab, size
+from tests.helpers import NUMBER, OUT, Tab, size
 from tests.skipnote import INSTALL, REASON
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-OUT = ROOT / "test-output"
 WIDTHS = (320, 1280)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from evaluation import load_gold
 from evaluation.html_report import write_html
-from tests.browser.conftest import OUT, size
+from tests.helpers import OUT, size
 from tests.report_gold import HOSTILE_QUESTION, write_mixed_gold
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
