@@ -1,7 +1,7 @@
 """index: chunks -> embeddings in FAISS, saved as plain files with a manifest; search -> Hits.
 
 Public API:
-    build_index(corpus_dir, embedder, root, progress=False) -> Path
+    build_index(corpus_dir, embedder, root, progress=False, reuse=True) -> Path
     open_index(corpus_dir, embedder, root, rebuild=True) -> SearchIndex
     SearchIndex.search(question, k) -> list[Hit]
     ModelEmbedder, FakeEmbedder, Embedder, Hit (from records), RetrievalSettings, RetrievalMode, Fusion,

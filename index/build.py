@@ -1,7 +1,9 @@
 """Builds the index from the corpus, and opens it only when it matches the corpus and model.
 
-`build_index` chunks the corpus, embeds every chunk and every sentence in batches, builds
-BM25, and writes a new build atomically (the previous one stays served until the swap).
+`build_index` chunks the corpus, embeds every chunk, sentence, bank question and exemplar in
+batches, builds BM25, and writes a new build atomically (the previous one stays served until
+the swap). Texts embedded exactly as in the current build keep its vectors (reuse.py), so an
+edit re-embeds only what changed; `reuse=False` re-embeds everything.
 `open_index` loads the current build if its manifest matches; otherwise it rebuilds (one log
 line) or raises IndexUnavailable with the command to run. Ingest errors propagate unchanged,
 leaving the old build in place.
@@ -21,14 +23,19 @@ from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_has
 from ingest.bank import Anchor, bank_hashes, load_bank
 
 from .embedder import Embedder
-from .faiss_index import make_index
+from .faiss_index import make_index, stored_vectors
 from .hubness import hubness
 from .lexical import Lexical
-from .questions import bank_questions, expanded_texts
+from .questions import BankQuestion, bank_questions, expanded_texts
+from .reuse import Reusable, embed
 from .screen import Exemplar, exemplar_hashes, load_exemplars
 from .search import RetrievalSettings, SearchIndex
-from .sentences import all_sentences, sentence_text
+from .sentences import Sentence, all_sentences, sentence_text
 from .store import FORMAT_VERSION, Artifacts, IndexUnavailable, Manifest, load_build, write_build
+
+# What an earlier build must share with this one for its vectors to be reused: not the
+# documents (that is the point), but everything that decides what a text's vector is.
+SAME_EMBEDDING = ("format_version", "model", "weights_sha256", "dim", "embed_version")
 
 log = logging.getLogger("medquote.index")
 
@@ -70,33 +77,56 @@ def _build_lock(root: Path) -> Iterator[None]:
         yield
 
 
+def embedded_texts(chunks: Sequence[Chunk], sentences: Sequence[Sentence], bank: Sequence[BankQuestion],
+                   exemplars: Sequence[Exemplar]) -> list[str]:
+    """Every text a build embeds, in the order of its vectors (and of its embed_keys)."""
+    return ([embed_text(c) for c in chunks] + [sentence_text(chunks[s.chunk], s) for s in sentences]
+            + [q.text for q in bank] + [e.text for e in exemplars])
+
+
+def previous_vectors(root: Path, expected: Manifest) -> Reusable:
+    """The current build's vectors by text, if it was embedded the same way and is intact;
+    else nothing to reuse (one log line saying why)."""
+    try:
+        art = load_build(root, expected, SAME_EMBEDDING)
+    except IndexUnavailable as exc:
+        log.info("Embedding every text, nothing reusable in the current build: %s", exc)
+        return Reusable.empty(expected.dim)
+    if art.embed_keys is None:
+        log.info("Embedding every text: the earlier build has no text hashes.")
+        return Reusable.empty(expected.dim)
+    return Reusable.of(art.embed_keys, np.vstack([stored_vectors(art.dense), art.sentence_vectors,
+                                                  art.bank_vectors, art.exemplar_vectors]))
+
+
 def make_artifacts(
     chunks: list[Chunk], embedder: Embedder, progress: bool = False,
-    anchors: Sequence[Anchor] = (), exemplars: Sequence[Exemplar] = (),
+    anchors: Sequence[Anchor] = (), exemplars: Sequence[Exemplar] = (), reuse: Reusable | None = None,
 ) -> Artifacts:
-    texts = [embed_text(c) for c in chunks]
     sentences = all_sentences(chunks)
-    sentence_texts = [sentence_text(chunks[s.chunk], s) for s in sentences]
     bank = bank_questions(list(anchors), chunks)
-    # One encode call for chunks, sentences, bank questions and exemplars: batching makes the build fast.
-    vectors = embedder.encode(
-        texts + sentence_texts + [q.text for q in bank] + [e.text for e in exemplars], batch_size=64, progress=progress,
-    )
-    n, m, b = len(texts), len(texts) + len(sentences), len(texts) + len(sentences) + len(bank)
+    # One encode call for whatever is not reused, chunks, sentences, bank questions and
+    # exemplars together: batching makes the build fast.
+    texts = embedded_texts(chunks, sentences, bank, exemplars)
+    done = embed(texts, embedder, reuse or Reusable.empty(embedder.dim), batch_size=64, progress=progress)
+    log.info("Embedded %d texts, reused %d vectors of the previous build.", done.embedded, done.reused)
+    vectors = done.vectors
+    n, m, b = len(chunks), len(chunks) + len(sentences), len(chunks) + len(sentences) + len(bank)
     chunk_vectors, sentence_vectors = vectors[:n], vectors[n:m]
     bank_vectors, exemplar_vectors = vectors[m:b], vectors[b:]
     owner = np.array([s.chunk for s in sentences], dtype=np.int64)
     return Artifacts(
         dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
-        sentence_vectors=sentence_vectors, lexical=Lexical.build(expanded_texts(texts, bank)),
+        sentence_vectors=sentence_vectors, lexical=Lexical.build(expanded_texts(texts[:n], bank)),
         hubness=hubness(chunk_vectors, sentence_vectors, owner),
         bank=bank, bank_vectors=np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim),
         exemplars=list(exemplars),
         exemplar_vectors=np.asarray(exemplar_vectors, dtype=np.float32).reshape(len(exemplars), embedder.dim),
+        embed_keys=done.keys,
     )
 
 
-def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, progress: bool = False) -> Path:
+def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, progress: bool = False, reuse: bool = True) -> Path:
     corpus_dir, root = Path(corpus_dir), index_root(root)
     with _build_lock(root):
         docs, chunks = chunk_corpus(corpus_dir)
@@ -105,7 +135,8 @@ def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, pr
         anchors = load_bank(corpus_dir, docs, chunks)  # a bad bank entry stops here, before any write
         exemplars = load_exemplars()
         manifest = expected_manifest(corpus_dir, embedder, len(chunks))
-        return write_build(root, manifest, make_artifacts(chunks, embedder, progress, anchors, exemplars))
+        previous = previous_vectors(root, manifest) if reuse else None
+        return write_build(root, manifest, make_artifacts(chunks, embedder, progress, anchors, exemplars, previous))
 
 
 def open_index(

@@ -12,6 +12,7 @@ HNSW was measured too and needed efSearch 512 for 0.985 at 100k, so IVF it is.
 `nprobe` is part of the saved index: faiss.write_index/read_index keep it, so a loaded index
 searches exactly as built (tests/test_faiss_index.py checks the round trip). Building is
 deterministic (fixed sample and k-means seed), so the same vectors give the same file.
+`stored_vectors` reads them back (the next build reuses them, see reuse.py).
 It does not save, load or search; see store.py and search.py.
 """
 
@@ -71,6 +72,13 @@ def make_index(vectors: np.ndarray, exact_max: int = EXACT_MAX) -> faiss.Index:
     if len(vectors) <= exact_max:
         return exact_index(vectors)
     return ivf_index(vectors)
+
+
+def stored_vectors(index: faiss.Index) -> np.ndarray:
+    """Every vector the index holds, in id order, exactly as added (flat and IVF-flat keep them whole)."""
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return np.ascontiguousarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
 
 
 def describe(index: faiss.Index) -> dict[str, int | str]:

@@ -2,7 +2,7 @@
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
 sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, exemplars.jsonl, exemplar_vectors.npy, bm25/*,
-manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
+embed_keys.npy, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
 only then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the
 previous index untouched. Loading compares the manifest with the corpus, the embedder and
 every file's sha256: a stale, mismatched or damaged index raises IndexUnavailable, never loads.
@@ -29,6 +29,7 @@ from records import MedquoteError
 from .embedder import file_sha256
 from .lexical import Lexical
 from .questions import BankQuestion
+from .reuse import KEY_BYTES
 from .screen import Exemplar
 from .sentences import Sentence
 
@@ -50,6 +51,9 @@ class Artifacts:
     bank_vectors: np.ndarray  # one normalised vector per bank question
     exemplars: list[Exemplar]  # the safety screen's reviewed messages, see screen.py
     exemplar_vectors: np.ndarray  # one normalised vector per exemplar
+    # sha256 of the exact text behind every vector (chunks, sentences, bank, exemplars), for
+    # reuse by the next build (reuse.py); None in builds made before it was stored.
+    embed_keys: np.ndarray | None = None
 
 
 class IndexUnavailable(MedquoteError):
@@ -105,6 +109,8 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
         np.save(tmp / "bank_vectors.npy", art.bank_vectors, allow_pickle=False)
         _write_jsonl(tmp / "exemplars.jsonl", art.exemplars)
         np.save(tmp / "exemplar_vectors.npy", art.exemplar_vectors, allow_pickle=False)
+        if art.embed_keys is not None:
+            np.save(tmp / "embed_keys.npy", art.embed_keys, allow_pickle=False)
         (tmp / "bm25").mkdir()
         art.lexical.save(tmp / "bm25")
         files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
@@ -159,10 +165,13 @@ def read_manifest(root: Path) -> tuple[Path, dict[str, Any]]:
     return path, manifest
 
 
-def check_manifest(found: dict[str, Any], expected: Manifest) -> None:
-    """Raise IndexUnavailable naming the first field that does not match."""
+SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "chunker_version", "embed_version", "documents")
+
+
+def check_manifest(found: dict[str, Any], expected: Manifest, keys: tuple[str, ...] = SERVED_KEYS) -> None:
+    """Raise IndexUnavailable naming the first of `keys` that does not match."""
     want = asdict(expected)
-    for key in ("format_version", "model", "weights_sha256", "dim", "chunker_version", "embed_version", "documents"):
+    for key in keys:
         if found.get(key) != want[key]:
             what = "the corpus has changed" if key == "documents" else f"its {key} differs"
             raise IndexUnavailable(f"The index is stale: {what}. Run `medquote ingest` to rebuild.")
@@ -173,9 +182,11 @@ def _read_jsonl(path: Path, kind: Callable[..., T]) -> list[T]:
         return [kind(**json.loads(line)) for line in fh]
 
 
-def load_build(root: Path, expected: Manifest) -> Artifacts:
+def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KEYS) -> Artifacts:
+    """The current build, checked against `expected` on `keys` (all of them to serve it) and
+    against its own manifest's file hashes."""
     path, manifest = read_manifest(root)
-    check_manifest(manifest, expected)
+    check_manifest(manifest, expected, keys)
     files = manifest.get("files") or {}
     present = {str(p.relative_to(path)) for p in _data_files(path)}
     for name in sorted(set(files) | present | {"vectors.faiss", "chunks.jsonl"}):
@@ -194,6 +205,7 @@ def load_build(root: Path, expected: Manifest) -> Artifacts:
             bank_vectors=np.load(path / "bank_vectors.npy", allow_pickle=False),
             exemplars=_read_jsonl(path / "exemplars.jsonl", Exemplar),
             exemplar_vectors=np.load(path / "exemplar_vectors.npy", allow_pickle=False),
+            embed_keys=np.load(path / "embed_keys.npy", allow_pickle=False) if "embed_keys.npy" in files else None,
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
@@ -201,6 +213,7 @@ def load_build(root: Path, expected: Manifest) -> Artifacts:
     if (n != manifest["chunk_count"] or art.dense.ntotal != n or art.dense.d != expected.dim
             or art.sentence_vectors.shape != (len(art.sentences), expected.dim) or art.hubness.shape != (n,)
             or art.bank_vectors.shape != (len(art.bank), expected.dim) or any(not 0 <= q.chunk < n for q in art.bank)
-            or art.exemplar_vectors.shape != (len(art.exemplars), expected.dim)):
+            or art.exemplar_vectors.shape != (len(art.exemplars), expected.dim)
+            or (art.embed_keys is not None and art.embed_keys.shape != (n + len(art.sentences) + len(art.bank) + len(art.exemplars), KEY_BYTES))):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")
     return art

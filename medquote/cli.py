@@ -37,7 +37,9 @@ def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = 
 def cmd_ingest(args: argparse.Namespace, cfg: config.Config) -> int:
     from index import ModelEmbedder, build_index
 
-    path = build_index(cfg.corpus_dir, ModelEmbedder(), cfg.index_dir, progress=not args.quiet)
+    if not args.quiet:  # "Embedded N texts, reused M vectors of the previous build."
+        logging.getLogger("medquote.index").setLevel(logging.INFO)
+    path = build_index(cfg.corpus_dir, ModelEmbedder(), cfg.index_dir, progress=not args.quiet, reuse=not args.full)
     print(f"Index built in {path}")
     return 0
 
@@ -126,6 +128,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("ingest", help="build or refresh the index from corpus/")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--full", action="store_true",
+                   help="embed every text again (by default texts unchanged since the current build keep their vectors)")
     s.set_defaults(func=cmd_ingest)
     s = sub.add_parser("ask", help="answer one question with quotes")
     s.add_argument("question")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,12 @@ def index_dir(tmp_path_factory):
     done = run(["ingest", "--quiet"], path)
     assert done.returncode == 0, done.stderr
     return path
+
+
+def test_ingest_of_an_unchanged_corpus_reuses_every_vector(index_dir):
+    done = run(["ingest"], index_dir)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^medquote: Embedded 0 texts, reused [1-9][0-9]{3,} vectors of the previous build\.$", done.stderr, re.M), done.stderr
 
 
 def test_ask_json_prints_the_answer_object(index_dir):

@@ -431,8 +431,9 @@ def test_kill_9_during_ingest_keeps_the_previous_index_and_leftovers_do_not_brea
     original = (corpus_copy / "sources.toml").read_bytes()
     with open(corpus_copy / "sources.toml", "a") as fh:
         fh.write("\n# an edit, so a finished build would differ\n")
-    # 1. Killed while embedding: the progress bar shows the build is under way.
-    proc = subprocess.Popen(cli_command(["ingest"]), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # 1. Killed while embedding: the progress bar shows the build is under way. `--full`, since
+    #    an edit of sources.toml alone changes no text, so an incremental build embeds nothing.
+    proc = subprocess.Popen(cli_command(["ingest", "--full"]), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         read_until(proc.stderr, b"Batches", timeout=300)
         os.kill(proc.pid, signal.SIGKILL)
