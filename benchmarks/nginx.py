@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.server import free_port, stop
+from .launcher import free_port, stop
 
 INSTALL_HINT = "nginx is not installed. Install it with `apt-get install -y nginx` (as root), then run this again."
 LOG_FORMAT = "$medquote_session $upstream_addr $status $request_method $uri"

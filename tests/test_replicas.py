@@ -20,9 +20,10 @@ import pytest
 from answer import render, strings
 from benchmarks import http_bench, nginx
 from benchmarks.common import questions
+from benchmarks.launcher import launched_app
 from benchmarks.replicas import sticky_load
 from benchmarks.sse_client import SSEClient
-from tests.server import ROOT, launched_app, shared_index_dir
+from tests.helpers import ROOT, shared_index_dir
 
 NGINX = nginx.find_nginx()
 needs_nginx = pytest.mark.skipif(NGINX is None, reason=nginx.INSTALL_HINT)
