@@ -208,7 +208,7 @@ def run_child(python: str, backend: str, path: str, threads: int, texts_file: Pa
         err = proc.communicate(timeout=timeout)[1]
     except subprocess.TimeoutExpired:
         proc.kill()
-        raise RuntimeError(f"{backend} child took over {timeout} s")
+        raise RuntimeError(f"{backend} child took over {timeout} s") from None
     result = next((ln for ln in lines if ln.startswith("RESULT ")), None)
     if proc.returncode or not result or ready is None:
         raise RuntimeError(f"{backend} child failed ({proc.returncode}):\n{err[-3000:]}")
@@ -251,7 +251,7 @@ def compare(a: np.ndarray, b: np.ndarray, n_queries: int) -> dict:
     ra, rb = rankings(a, n_queries), rankings(b, n_queries)
     oa, ob = ra["qp_order"], rb["qp_order"]
     cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    top10 = [len(set(x[:10]) & set(y[:10])) / 10 for x, y in zip(oa, ob)]
+    top10 = [len(set(x[:10]) & set(y[:10])) / 10 for x, y in zip(oa, ob, strict=True)]
     return {
         "texts": int(a.shape[0]), "queries": n_queries, "passages": int(a.shape[0] - n_queries),
         "max_abs_diff": float(np.max(np.abs(a - b))),
@@ -414,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         first = runs[f"torch|{t1}"][0]
         result = {
             "what": "sentence-transformers backends: torch vs ONNX Runtime (issue 12)",
-            "machine": {"cpu": next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?"),
+            "machine": {"cpu": next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                                     if ln.startswith("model name")), "?"),
                         "cores": os.cpu_count()},
             "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(start)),
             "duration_s": round(time.time() - start, 1),
