@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import urllib.request
@@ -54,8 +55,8 @@ def sticky_load(apps: list, qs: list[str], clients: int, per_client: int, rounds
     out = {"sticky": sticky, "config_root": root, "config_root_ok": root.rstrip("/") == proxy.rstrip("/"),
            "runs": runs, **nginx.upstream_stats(prefix / "access.log")}
     for target in ("direct", "nginx"):
-        rates = sorted(x["throughput_rps"] for x in runs if x["target"] == target)
-        out[f"{target}_answers_per_s_median"] = rates[len(rates) // 2] if rates else None
+        rates = [x["throughput_rps"] for x in runs if x["target"] == target]
+        out[f"{target}_answers_per_s_median"] = round(statistics.median(rates), 2) if rates else None
     out["lost"] = sum(x["lost"] + x["not_sent_time_cap"] for x in runs if x["target"] == "nginx")
     return out
 
