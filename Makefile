@@ -14,6 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -r requirements.txt -r requirements-dev.txt
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m index.frequencies  # index/frequencies.json.gz, made from the installed wordfreq (not in git)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -11,6 +11,9 @@ the same; a word below its language's floor reads 0.0. `zipf` computes as `wordf
 (same tokenizer, same combination of a multi-token word, same rounding): tests/test_frequencies.py
 checks both against wordfreq and that the file is what the pinned wordfreq makes.
 
+The file is made from the installed wordfreq, not kept in git (3 MB): `make install` writes it,
+and a process that finds it missing writes it once itself (~1 s and wordfreq's full lists, once).
+
     .venv/bin/python -m index.frequencies   # rewrite the file after upgrading wordfreq
 It does not decide anything itself.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +42,8 @@ def _freq(bucket: int) -> float:
 @lru_cache(maxsize=1)
 def _tables() -> dict[str, dict[str, int]]:
     """Per language, word -> bucket (small ints are shared objects: ~40 MB for all eleven)."""
+    if not FILE.is_file():
+        write()
     data = json.loads(gzip.decompress(FILE.read_bytes()))
     if data.get("floors") != FLOORS:
         raise ValueError(f"{FILE} was cut at other floors; run `.venv/bin/python -m index.frequencies`.")
@@ -78,7 +84,9 @@ def write(path: Path = FILE) -> None:
         keep = round((9 - FLOORS[lang]) * 100)  # buckets 0..keep are at or above the floor
         lists[lang] = ["\n".join(sorted(b)) for b in get_frequency_list(lang, "best")[: keep + 1]]
     body = json.dumps({"floors": FLOORS, "lists": lists}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    path.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two processes may write it at once: rename is atomic
+    tmp.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
