@@ -106,6 +106,11 @@ class SearchIndex:
         self.bank_owner = np.array([q.chunk for q in art.bank], dtype=np.int64)
         self._position = {c.id: i for i, c in enumerate(art.chunks)}
         self.to_asker = [any(art.sentences[j].to_asker for j in ids) for ids in self.sentences_of]
+        # Per chunk, the sentences a highlight may pick (they answer, and not to another asker).
+        self.answering = [
+            np.array([j for j in ids if art.sentences[j].answers and not art.sentences[j].to_asker], dtype=np.int64)
+            for ids in self.sentences_of
+        ]
         self.quotable = [
             not answers_nothing(c, [sentence_text(c, art.sentences[j]) for j in self.sentences_of[i]]) for i, c in enumerate(self.chunks)
         ]
@@ -141,9 +146,10 @@ class SearchIndex:
         dense = {i: float(self.art.dense.reconstruct(i) @ query) - st.hub_weight * self.hubness[i] for i in pool}
         lex = {i: float(squash(raw_bm25[i])) for i in pool}
         fused = self._fuse(pool, dense, lex, dense_rank, lex_rank)
-        hits = []
-        for i in sorted(pool, key=lambda i: (-fused[i], i)):
-            best, highlights = self._best_sentences(i, query)
+        ranked = []
+        for i in pool:
+            sims = self.art.sentence_vectors[self.answering[i]] @ query
+            best = float(sims.max()) if len(sims) else 0.0
             score = fused[i]
             if st.mode == RetrievalMode.HYBRID_RERANK:
                 score = (1 - st.rerank_weight) * fused[i] + st.rerank_weight * best
@@ -152,13 +158,23 @@ class SearchIndex:
                 # Evidence adds up; a near-exact match of a reviewed question ("bfs?") decides alone,
                 # even when the passage shares no words with the message.
                 score = max(score + st.bank_mix * (bank - st.bank_offset), bank - st.bank_alone_offset)
-                if bank >= best:  # a reviewed question matches better than any sentence: show its anchor
-                    highlights = self._anchors(i, bank_sims)
             if self.to_asker[i]:
                 score -= st.asker_penalty
-            hits.append(Hit(self.chunks[i], float(score), dense[i], lex[i], best, highlights, bank, self.to_asker[i]))
-        hits.sort(key=lambda h: (-h.score, h.chunk.doc_id, h.chunk.start))
-        return hits[:k]
+            ranked.append((float(score), i, best, bank))
+        ranked.sort(key=lambda r: (-r[0], self.chunks[r[1]].doc_id, self.chunks[r[1]].start))
+        # Highlights only for the hits returned: most of the pool is scored and dropped.
+        return [
+            Hit(self.chunks[i], score, dense[i], lex[i], best, self._highlights(i, query, best, bank, bank_arg[i] >= 0, bank_sims), bank,
+                self.to_asker[i])
+            for score, i, best, bank in ranked[:k]
+        ]
+
+    def _highlights(
+        self, i: int, query: np.ndarray, best: float, bank: float, banked: bool, bank_sims: np.ndarray,
+    ) -> tuple[tuple[int, int], ...]:
+        if banked and bank >= best:  # a reviewed question matches better than any sentence: show its anchor
+            return self._anchors(i, bank_sims)
+        return self._best_sentences(i, query)[1]
 
     def _fuse(
         self, pool: list[int], dense: dict[int, float], lex: dict[int, float], dense_rank: list[int], lex_rank: list[int],
@@ -222,8 +238,8 @@ class SearchIndex:
         return tuple(sorted(chosen))
 
     def _best_sentences(self, chunk_index: int, query: np.ndarray) -> tuple[float, tuple[tuple[int, int], ...]]:
-        ids = [j for j in self.sentences_of[chunk_index] if self.art.sentences[j].answers and not self.art.sentences[j].to_asker]
-        if not ids:
+        ids = self.answering[chunk_index]
+        if not len(ids):
             return 0.0, ()
         sims = self.art.sentence_vectors[ids] @ query
         order = np.argsort(-sims, kind="stable")

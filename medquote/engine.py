@@ -41,6 +41,16 @@ def torch_threads() -> int:
     return config.torch_threads()
 
 
+def single_threaded_blas() -> None:
+    """numpy's own BLAS (OpenBLAS) on one thread. Answering only multiplies a few thousand
+    vectors by one query; with more threads, OpenBLAS keeps them spinning between calls, and
+    under load that spinning took a quarter of the server's CPU (docs/performance.md). Torch's
+    MKL, which runs the model, is a separate library and keeps its own setting."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def clean(question: str) -> str:
     return UNSAFE_CHARS.sub(" ", question)
 
@@ -61,6 +71,7 @@ class Engine:
         settings: Settings | None = None, rebuild: bool = True, threads: int | None = None,
     ) -> Engine:
         """`threads`: torch threads per encode call (Config.torch_threads); None reads the setting."""
+        single_threaded_blas()
         embedder = embedder or ModelEmbedder(threads=torch_threads() if threads is None else threads)
         index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)
         engine = cls(
