@@ -6,7 +6,7 @@ for a short message with no English word, sums the words' values per language
 (medquote/language.py). wordfreq answers by loading each language's whole list: for the eleven
 languages that is 3 million words, ~300 MB and ~1 s on every start. `frequencies.json.gz` holds
 the same lists cut at Zipf 2.0 (English) and 2.5 (the others: the short-message sums keep words
-such as French "sla", 2.77): 700k words, 3 MB on disk, ~80 MB loaded. Every threshold decision is
+such as French "sla", 2.77): 700k words, 3 MB on disk, ~37 MB loaded (see Table). Every threshold decision is
 the same; a word below its language's floor reads 0.0. `zipf` computes as `wordfreq.zipf_frequency` does
 (same tokenizer, same combination of a multi-token word, same rounding): tests/test_frequencies.py
 checks both against wordfreq and that the file is what the pinned wordfreq makes.
@@ -27,6 +27,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from wordfreq.numbers import digit_freq, smash_numbers
 from wordfreq.tokens import lossy_tokenize
 
@@ -39,21 +40,37 @@ def _freq(bucket: int) -> float:
     return 10 ** (-bucket / 100)  # wordfreq's cB_to_freq: bucket i holds words of frequency 10^(-i/100)
 
 
+class Table:
+    """One language's list: its words as sorted UTF-8 bytes with their buckets, in two numpy
+    arrays looked up by binary search (a few microseconds; `zipf` caches its answers). All
+    eleven take 17 MB and a process grows ~37 MB loading them; word -> bucket dicts grew it
+    ~77 MB."""
+
+    def __init__(self, buckets: list[str]):
+        parts = [(np.array(joined.encode("utf-8").split(b"\n")), i) for i, joined in enumerate(buckets) if joined]
+        words = np.concatenate([w for w, _ in parts]) if parts else np.array([], dtype="S1")
+        ids = np.concatenate([np.full(len(w), i, dtype=np.uint16) for w, i in parts]) if parts else np.array([], dtype=np.uint16)
+        order = np.argsort(words, kind="stable")
+        self.words, self.buckets = words[order], ids[order]
+
+    def get(self, word: str) -> int | None:
+        key = word.encode("utf-8")
+        at = int(np.searchsorted(self.words, key))
+        # numpy drops trailing NUL bytes of fixed-width strings: compare the stored word exactly.
+        if at < len(self.words) and self.words[at] == key and b"\0" not in key:
+            return int(self.buckets[at])
+        return None
+
+
 @lru_cache(maxsize=1)
-def _tables() -> dict[str, dict[str, int]]:
-    """Per language, word -> bucket (small ints are shared objects: ~40 MB for all eleven)."""
+def _tables() -> dict[str, Table]:
+    """Per language, its Table (built from the file's one string per bucket)."""
     if not FILE.is_file():
         write()
     data = json.loads(gzip.decompress(FILE.read_bytes()))
     if data.get("floors") != FLOORS:
         raise ValueError(f"{FILE} was cut at other floors; run `.venv/bin/python -m index.frequencies`.")
-    tables: dict[str, dict[str, int]] = {}
-    for lang, buckets in data["lists"].items():
-        table = tables[lang] = {}
-        for i, joined in enumerate(buckets):  # one string per bucket: loads in C, not word by word
-            if joined:
-                table.update(dict.fromkeys(joined.split("\n"), i))
-    return tables
+    return {lang: Table(buckets) for lang, buckets in data["lists"].items()}
 
 
 @lru_cache(maxsize=100_000)
@@ -64,9 +81,10 @@ def zipf(word: str, lang: str) -> float:
     one_over = 0.0
     for token in tokens:
         smashed = smash_numbers(token)
-        if smashed not in freqs:
+        bucket = freqs.get(smashed)
+        if bucket is None:
             return 0.0
-        one_over += 1.0 / (_freq(freqs[smashed]) * (digit_freq(token) if smashed != token else 1.0))
+        one_over += 1.0 / (_freq(bucket) * (digit_freq(token) if smashed != token else 1.0))
     if not one_over:
         return 0.0
     freq = 1.0 / one_over

@@ -58,3 +58,13 @@ def test_ask_takes_previous_messages_and_one_argument_still_works(client):
     follow = api.predict("what does it find in ALS?", ["What is an EMG?"], api_name="/ask")
     assert not follow["abstained"]
     assert any("EMG" in q["text"] or "Electromyography" in q["text"] for q in follow["quotes"])
+
+
+def test_malloc_arenas_are_capped_on_glibc():
+    import platform
+
+    import app
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert app.cap_malloc_arenas() is True

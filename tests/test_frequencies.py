@@ -44,3 +44,11 @@ def test_the_file_is_what_the_installed_wordfreq_makes(tmp_path):
     fresh = tmp_path / "frequencies.json.gz"
     write(fresh)
     assert json.loads(gzip.decompress(fresh.read_bytes())) == json.loads(gzip.decompress(FILE.read_bytes()))
+
+
+def test_a_table_finds_exactly_its_own_words():
+    from index.frequencies import Table
+
+    table = Table(["the\nof", "", "café\nzebra"])
+    assert [table.get(w) for w in ("the", "of", "café", "zebra")] == [0, 0, 2, 2]
+    assert [table.get(w) for w in ("th", "thee", "cafe", "", "the\0", "a" * 40)] == [None] * 6
