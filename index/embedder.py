@@ -10,8 +10,10 @@ It does not search or store vectors; see store.py and search.py.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +32,8 @@ WEIGHTS_FILE = "model.safetensors"
 # (padding to another length moves them by ~1e-7, enough to change a rounded score). 16 costs
 # a single question ~3% over no padding; 32 cost 20%, exact lengths 15% (more model calls).
 QUERY_PAD = 16
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # what the BERT tokenizer gives the model
+log = logging.getLogger("medquote.embedder")
 
 
 class ModelError(MedquoteError):
@@ -93,6 +97,7 @@ class ModelEmbedder:
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
         self._padding = {"text": {"pad_to_multiple_of": QUERY_PAD}}
+        self._forward = self._traced_forward()
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         vectors = self._model.encode(
@@ -119,9 +124,38 @@ class ModelEmbedder:
         for rows in groups.values():
             features = self._model.preprocess([texts[i] for i in rows], processing_kwargs=self._padding)
             with torch.inference_mode():
-                vectors = self._model.forward(features)["sentence_embedding"]
-                out[rows] = torch.nn.functional.normalize(vectors, p=2, dim=1).numpy()
+                out[rows] = self._forward(*(features[name] for name in INPUTS)).numpy()
         return out
+
+    def _traced_forward(self):
+        """The model's forward (and normalisation) traced into TorchScript, which runs it in C++
+        without taking Python's GIL between layers. Run op by op from Python, the forward has to
+        win the GIL back ~100 times; while the web server's other threads run Python, each wait
+        lasts up to the switch interval, and 32 questions took 3.1 s instead of 0.36 s (0.5 s
+        traced; docs/performance.md). The traced forward gives the same floats, bit for bit
+        (tests/test_embedder_trace.py); where tracing fails, the plain forward is used."""
+        import torch
+
+        class Forward(torch.nn.Module):
+            def __init__(self, model):
+                super().__init__()
+                self.model = model  # a submodule: its weights are the trace's parameters, not constants
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                features = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+                return torch.nn.functional.normalize(self.model.forward(features)["sentence_embedding"], p=2, dim=1)
+
+        plain = Forward(self._model).eval()
+        example = self._model.preprocess(["a question of some length to trace with"], processing_kwargs=self._padding)
+        try:
+            # The tracer warns about Python conditions it records as constants: here they are the
+            # mask's length equals the input's and a question has more than one token, always so.
+            with warnings.catch_warnings(), torch.no_grad():  # (tracing refuses inference-mode tensors)
+                warnings.simplefilter("ignore")
+                return torch.jit.trace(plain, tuple(example[name] for name in INPUTS), check_trace=False)
+        except Exception as exc:  # torch.jit.trace is deprecated: a later torch may drop it
+            log.warning("Tracing the model failed (%s); encoding questions op by op.", exc)
+            return plain
 
 
 class FakeEmbedder:
