@@ -17,7 +17,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -127,7 +127,7 @@ class ModelEmbedder:
                 out[rows] = self._forward(*(features[name] for name in INPUTS)).numpy()
         return out
 
-    def _traced_forward(self):
+    def _traced_forward(self) -> Any:
         """The model's forward (and normalisation) traced into TorchScript, which runs it in C++
         without taking Python's GIL between layers. Run op by op from Python, the forward has to
         win the GIL back ~100 times; while the web server's other threads run Python, each wait
@@ -136,12 +136,12 @@ class ModelEmbedder:
         (tests/test_embedder_trace.py); where tracing fails, the plain forward is used."""
         import torch
 
-        class Forward(torch.nn.Module):
-            def __init__(self, model):
+        class Forward(torch.nn.Module):  # type: ignore[misc]  # torch is taken as untyped
+            def __init__(self, model: Any) -> None:
                 super().__init__()
                 self.model = model  # a submodule: its weights are the trace's parameters, not constants
 
-            def forward(self, input_ids, attention_mask, token_type_ids):
+            def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
                 features = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
                 return torch.nn.functional.normalize(self.model.forward(features)["sentence_embedding"], p=2, dim=1)
 
