@@ -91,6 +91,8 @@ def markdown(res: dict) -> str:
         f"Cold start split (median run): imports {cold.get('import_s')} s, Engine.load {cold.get('load_s')} s, "
         f"first ask {cold.get('first_ask_s')} s. App: " + ", ".join(
             f"page up {r['page_up_s']} s / first /ask {r['first_answer_s']} s" for r in _get(res, "cold_start_app", "runs") or [])
+        + ". Echo app (Gradio alone): " + ", ".join(
+            f"first answer {r['first_answer_s']} s" for r in _get(res, "cold_start_echo", "runs") or [])
         + f". Echo app peak RSS {_get(res, 'memory', 'echo_peak_rss_mb')} MB; app RSS after start "
         f"{_get(res, 'memory', 'app_rss_after_start_mb')} MB.",
         "",

@@ -76,6 +76,8 @@ def run(counts: dict, work: Path) -> dict:
                           "echo_peak_rss_mb": _mb(proc_status_kb(echo.pid, "VmHWM"))}
     section(res, "cold_start_app", lambda: {"runs": [
         http_bench.app_cold_start(index_dir, qs[0], work / f"cold-app-{i}.log") for i in range(counts["app_cold_repeats"])]})
+    section(res, "cold_start_echo", lambda: {"runs": [
+        http_bench.echo_cold_start(qs[0], work / f"cold-echo-{i}.log") for i in range(counts["app_cold_repeats"])]})
     res["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     res["goals"] = report.goals(res)
     return res
