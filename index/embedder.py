@@ -147,6 +147,11 @@ class ModelEmbedder:
 
         plain = Forward(self._model).eval()
         example = self._model.preprocess(["a question of some length to trace with"], processing_kwargs=self._padding)
+        # The tracer reads every attribute of the model, including a deprecated property that
+        # logs a warning when read: nothing uses it, so that log is quiet while tracing.
+        st_log = logging.getLogger("sentence_transformers.base.model")
+        level = st_log.level
+        st_log.setLevel(logging.ERROR)
         try:
             # The tracer warns about Python conditions it records as constants: here they are the
             # mask's length equals the input's and a question has more than one token, always so.
@@ -156,6 +161,8 @@ class ModelEmbedder:
         except Exception as exc:  # torch.jit.trace is deprecated: a later torch may drop it
             log.warning("Tracing the model failed (%s); encoding questions op by op.", exc)
             return plain
+        finally:
+            st_log.setLevel(level)
 
 
 class FakeEmbedder:
