@@ -96,7 +96,7 @@ def app_cold_start(index_dir, question: str, log_path, timeout: float = 120.0, a
     With the echo app's `argv` (and its kind of answer): what Gradio alone needs to come up."""
     port = free_port()
     env = {"GRADIO_ANALYTICS_ENABLED": "False", "MEDQUOTE_HOST": "127.0.0.1", "MEDQUOTE_PORT": str(port),
-           "MEDQUOTE_INDEX_DIR": str(index_dir)}
+           **({"MEDQUOTE_INDEX_DIR": str(index_dir)} if index_dir else {})}
     url, page_up = f"http://127.0.0.1:{port}/", None
     with open(log_path, "w") as log:
         t0 = time.perf_counter()

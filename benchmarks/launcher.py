@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -36,6 +36,23 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def wait_for_page(
+    proc: subprocess.Popen[bytes], url: str, t0: float, timeout: float, poll: float, exited: Callable[[], str], late: str,
+) -> None:
+    """Poll `url` until it answers. RuntimeError(exited()) if `proc` ends first, RuntimeError(late)
+    once `timeout` seconds have passed since `t0` (time.perf_counter)."""
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(exited())
+        try:
+            urllib.request.urlopen(url, timeout=2).read(10)
+            return
+        except OSError:
+            if time.perf_counter() - t0 > timeout:
+                raise RuntimeError(late) from None
+            time.sleep(poll)
+
+
 @contextmanager
 def launched(
     argv: list[str], env: dict[str, str], log_path: Path, timeout: float = 120.0, poll: float = 0.5,
@@ -50,18 +67,13 @@ def launched(
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
+
+    def exited() -> str:
+        log.seek(0)
+        return f"{argv} exited early:\n{log.read()[-3000:]}"
+
     try:
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"{argv} exited early:\n{log.read()[-3000:]}")
-            try:
-                urllib.request.urlopen(url, timeout=2).read(10)
-                break
-            except OSError:
-                if time.perf_counter() - t0 > timeout:
-                    raise RuntimeError(f"{argv} did not start in {timeout} s") from None
-                time.sleep(poll)
+        wait_for_page(proc, url, t0, timeout, poll, exited, f"{argv} did not start in {timeout} s")
         yield url, proc, log, time.perf_counter() - t0
     finally:
         stop(proc)

@@ -20,12 +20,11 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.request
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from .launcher import free_port, stop
+from .launcher import free_port, stop, wait_for_page
 
 INSTALL_HINT = "nginx is not installed. Install it with `apt-get install -y nginx` (as root), then run this again."
 LOG_FORMAT = "$medquote_session $upstream_addr $status $request_method $uri"
@@ -125,18 +124,10 @@ def running(servers: list[str], prefix: Path, sticky: bool = True, timeout: floa
         raise RuntimeError(f"nginx rejected {conf}:\n{check.stderr}")
     log = open(prefix / "stderr.log", "w")  # noqa: SIM115  (closed in the finally below, after nginx stops)
     proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
-    url, t0 = f"http://127.0.0.1:{port}/", time.monotonic()
+    url, t0 = f"http://127.0.0.1:{port}/", time.perf_counter()
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"nginx exited early; see {prefix / 'error.log'}")
-            try:
-                urllib.request.urlopen(url, timeout=2).read(10)
-                break
-            except OSError:
-                if time.monotonic() - t0 > timeout:
-                    raise RuntimeError(f"nginx did not answer in {timeout} s; see {prefix / 'error.log'}") from None
-                time.sleep(0.1)
+        wait_for_page(proc, url, t0, timeout, 0.1, lambda: f"nginx exited early; see {prefix / 'error.log'}",
+                      f"nginx did not answer in {timeout} s; see {prefix / 'error.log'}")
         yield url, (proc.pid, *_children(proc.pid))
     finally:
         stop(proc)  # SIGTERM: the master stops its worker and exits

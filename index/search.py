@@ -174,7 +174,7 @@ class SearchIndex:
     ) -> tuple[tuple[int, int], ...]:
         if banked and bank >= best:  # a reviewed question matches better than any sentence: show its anchor
             return self._anchors(i, bank_sims)
-        return self._best_sentences(i, query)[1]
+        return self._sentence_highlights(i, query)
 
     def _fuse(
         self, pool: list[int], dense: dict[int, float], lex: dict[int, float], dense_rank: list[int], lex_rank: list[int],
@@ -237,17 +237,14 @@ class SearchIndex:
             return ()  # the anchor is the whole quote: nothing to pick out
         return tuple(sorted(chosen))
 
-    def _best_sentences(self, chunk_index: int, query: np.ndarray) -> tuple[float, tuple[tuple[int, int], ...]]:
+    def _sentence_highlights(self, chunk_index: int, query: np.ndarray) -> tuple[tuple[int, int], ...]:
+        """The best-matching answering sentence, and a second one nearly as close."""
         ids = self.answering[chunk_index]
-        if not len(ids):
-            return 0.0, ()
+        if not len(ids) or len(self.sentences_of[chunk_index]) == 1:
+            return ()  # nothing to pick; or a one-sentence quote, which is all the answer
         sims = self.art.sentence_vectors[ids] @ query
         order = np.argsort(-sims, kind="stable")
-        best = float(sims[order[0]])
-        if len(self.sentences_of[chunk_index]) == 1:
-            return best, ()  # a one-sentence quote needs no highlight: it is all the answer
         chosen = [ids[order[0]]]
-        if len(ids) > 2 and sims[order[1]] >= best - self.settings.second_highlight_gap:
+        if len(ids) > 2 and sims[order[1]] >= float(sims[order[0]]) - self.settings.second_highlight_gap:
             chosen.append(ids[order[1]])
-        spans = sorted((self.art.sentences[j].start, self.art.sentences[j].end) for j in chosen)
-        return best, tuple(spans)
+        return tuple(sorted((self.art.sentences[j].start, self.art.sentences[j].end) for j in chosen))
