@@ -26,10 +26,14 @@ class NoFlags:
     personal: bool = False
 
 
+DEFAULT_THRESHOLD = 0.5  # scores are fitted probabilities (index/scoring.py): "more likely than not"
+
+
 @dataclass(frozen=True)
 class Settings:
-    # Calibrated on evaluation/gold/dev.jsonl; see evaluation/README.md for how.
-    threshold: float = 0.44
+    # None: the threshold calibrated on evaluation/gold/dev.jsonl with the score weights in use
+    # (index/scoring.json), filled in by the engine; a number overrides it (calibration passes -inf).
+    threshold: float | None = None
     max_quotes: int = 3
     # A further quote must score within this distance of the best one, so weak matches
     # do not ride along behind a strong one.
@@ -74,9 +78,10 @@ def near_duplicate(a: str, b: str, overlap: float = 0.6) -> bool:
 def choose_hits(hits: Sequence[Hit], settings: Settings, personal: bool = False) -> list[Hit]:
     if personal:  # a reply about someone else's case would read as a verdict on the reader's
         hits = [h for h in hits if not h.to_asker]
-    if not hits or hits[0].score < settings.threshold:
+    threshold = DEFAULT_THRESHOLD if settings.threshold is None else settings.threshold
+    if not hits or hits[0].score < threshold:
         return []
-    floor = max(settings.threshold, hits[0].score - settings.margin)
+    floor = max(threshold, hits[0].score - settings.margin)
     chosen: list[Hit] = []
     for h in hits:
         if h.score < floor or len(chosen) == settings.max_quotes:

@@ -73,6 +73,20 @@ def shown_relevant(reply: Reply, gold: GoldQuestion, raws: Mapping[str, str]) ->
     return any(is_relevant(q.chunk, r, raws) for q in reply.quotes for r in gold.relevant)
 
 
+def highlight_answers(reply: Reply, gold: GoldQuestion, raws: Mapping[str, str]) -> bool:
+    """The first quote's highlight (the whole quote when nothing is picked out) covers gold
+    answering words: it overlaps a relevant span by at least half of the shorter of the two."""
+    chunk = reply.quotes[0].chunk
+    marks = reply.quotes[0].highlights or ((chunk.start, chunk.end),)
+    for rel in gold.relevant:
+        if rel.doc != chunk.doc_id:
+            continue
+        for s, e in gold_spans(raws.get(rel.doc, ""), rel.contains):
+            if any(min(e, he) - max(s, hs) >= min(e - s, he - hs) / 2 for hs, he in marks):
+                return True
+    return False
+
+
 def rate(flags: Sequence[bool]) -> float | None:
     return round(sum(flags) / len(flags), 4) if flags else None
 
@@ -90,6 +104,9 @@ def all_metrics(
         "abstention_rate_unanswerable": rate([a.abstained for a, g in normal if not g.answerable]),
         "answer_rate_answerable": rate([not a.abstained for a, g in normal if g.answerable]),
         "shown_relevant_rate": rate([shown_relevant(a, g, raws) for a, g in normal if g.answerable]),
+        # Of the answers whose first quote is relevant: is its highlight the answering words?
+        "highlight_answering_rate": rate([highlight_answers(a, g, raws) for a, g in normal if g.answerable and a.quotes
+                                          and any(is_relevant(a.quotes[0].chunk, r, raws) for r in g.relevant)]),
         "emergency_recall": rate([a.emergency for a, g in pairs if g.emergency or g.crisis]),
         "false_alarm_rate": rate([a.emergency for a, g in pairs if not (g.emergency or g.crisis)]),
         "verbatim_rate": rate(verbatim),

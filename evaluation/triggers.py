@@ -15,17 +15,16 @@ from .gold import GoldQuestion
 
 def answer_trigger(engine, gold: GoldQuestion) -> str:
     from medquote.engine import clean
-    from medquote.followup import retrieval_text
+    from medquote.followup import context_for
 
     reply = engine.ask(gold.question, gold.previous)
     if not reply.ranked:
         return "answered with no ranked passage"
     hit, index = reply.ranked[0], engine.index
-    parts = [f"passage cosine {hit.dense:.3f}", f"BM25 {hit.lexical:.3f}", f"best sentence {hit.sentence:.3f}"]
+    parts = [f"passage cosine less hubness {hit.dense:.3f}", f"BM25 {hit.lexical:.3f}", f"best sentence {hit.sentence:.3f}"]
     if hit.bank:
         text = clean(gold.question)
-        search = clean(retrieval_text(text, list(gold.previous)))
-        query = index.embedder.encode([index.vocab.correct(search)])[0]
+        query = engine.encode(text, clean(context_for(text, list(gold.previous))))[1]
         ids = index.bank_of[index.position(hit.chunk)]
         if ids:
             sims = {j: float(index.art.bank_vectors[j] @ query) for j in ids}

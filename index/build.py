@@ -28,6 +28,7 @@ from .hubness import hubness
 from .lexical import Lexical
 from .questions import BankQuestion, bank_questions, expanded_texts
 from .reuse import Reusable, embed
+from .scoring import weights_for
 from .screen import Exemplar, exemplar_hashes, load_exemplars
 from .search import RetrievalSettings, SearchIndex
 from .sentences import Sentence, all_sentences, sentence_text
@@ -35,7 +36,7 @@ from .store import FORMAT_VERSION, Artifacts, IndexUnavailable, Manifest, load_b
 
 # What an earlier build must share with this one for its vectors to be reused: not the
 # documents (that is the point), but everything that decides what a text's vector is.
-SAME_EMBEDDING = ("format_version", "model", "weights_sha256", "dim", "embed_version")
+SAME_EMBEDDING = ("format_version", "model", "weights_sha256", "dim", "recipe", "embed_version")
 
 log = logging.getLogger("medquote.index")
 
@@ -54,11 +55,16 @@ def index_root(root: Path | str) -> Path:
     return Path(root)
 
 
+def input_hashes(corpus_dir: Path) -> dict[str, str]:
+    """sha256 of everything a build reads: documents, bank files, exemplar files."""
+    return {**corpus_hashes(corpus_dir), **bank_hashes(corpus_dir), **exemplar_hashes()}
+
+
 def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0) -> Manifest:
     return Manifest(
         format_version=FORMAT_VERSION, model=embedder.name, weights_sha256=embedder.weights_sha256,
-        dim=embedder.dim, chunker_version=CHUNKER_VERSION, embed_version=EMBED_VERSION,
-        documents={**corpus_hashes(corpus_dir), **bank_hashes(corpus_dir), **exemplar_hashes()}, chunk_count=chunk_count, files={},
+        dim=embedder.dim, recipe=embedder.recipe, chunker_version=CHUNKER_VERSION, embed_version=EMBED_VERSION,
+        documents=input_hashes(corpus_dir), chunk_count=chunk_count, files={},
     )
 
 
@@ -140,9 +146,9 @@ def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, pr
 
 
 def open_index(
-    corpus_dir: Path | str, embedder: Embedder, root: Path | str, rebuild: bool = True,
-    settings: RetrievalSettings = RetrievalSettings(),  # noqa: B008 (frozen: one shared default is safe)
+    corpus_dir: Path | str, embedder: Embedder, root: Path | str, rebuild: bool = True, settings: RetrievalSettings | None = None,
 ) -> SearchIndex:
+    """The served index; `settings` default to scoring with the weights fitted for `embedder`."""
     corpus_dir, root = Path(corpus_dir), index_root(root)
     expected = expected_manifest(corpus_dir, embedder)
     try:
@@ -153,7 +159,7 @@ def open_index(
         log.warning("%s Rebuilding now.", exc)
         build_index(corpus_dir, embedder, root)
         art = verified(load_build(root, expected), corpus_dir)
-    return SearchIndex(art, embedder, settings)
+    return SearchIndex(art, embedder, settings or RetrievalSettings(weights=weights_for(embedder.name)))
 
 
 def verified(art: Artifacts, corpus_dir: Path) -> Artifacts:

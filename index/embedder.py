@@ -44,6 +44,7 @@ class Embedder(Protocol):
     name: str
     weights_sha256: str
     dim: int
+    recipe: str  # "none" for weights used as shipped; else the training recipe (index/train.py)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
 
@@ -69,6 +70,7 @@ def model_dir() -> Path:
 class ModelEmbedder:
     name = MODEL_NAME
     weights_sha256 = WEIGHTS_SHA256
+    recipe = "none"
 
     def __init__(self, path: Path | None = None, expected_sha256: str = WEIGHTS_SHA256, threads: int | None = None):
         path = Path(path) if path else model_dir()
@@ -170,6 +172,7 @@ class FakeEmbedder:
 
     name = "fake-hash"
     weights_sha256 = "none"
+    recipe = "none"
 
     def __init__(self, dim: int = 256):
         self.dim = dim

@@ -1,84 +1,62 @@
-"""Searches a loaded index: hybrid retrieval, fusion, sentence-level rerank, highlights.
+"""Searches a loaded index: candidates, their features, one fitted score, highlights.
 
 1. The question is spell-corrected against the corpus vocabulary; BM25 also gets synonyms.
-2. Candidates: the dense top-N (FAISS, cosine) and the BM25 top-N.
-3. Fusion: "weighted" = (1-w)·cosine + w·squashed BM25 (absolute scale, so a threshold on it
-   still means "how well does this answer"), or "rrf" (reciprocal rank fusion, rank only).
-4. Rerank: each candidate also gets its best-matching sentence's cosine; the final score mixes
-   that with the fused score. The best one or two sentences become the quote's highlights.
-5. Question bank: the question is also matched against the reviewed bank questions (see
-   questions.py); a chunk with bank entries adds bank_mix * (its best bank cosine - bank_offset)
-   to its score. When that bank question matches better than any of the chunk's sentences, the
-   highlight is its anchor: the exact answering words, not the sentence that most resembles
-   the question.
+   A follow-up brings the earlier message as `context`: its vector is already mixed into the
+   query by the engine, and its BM25 scores are added at the same weight.
+2. Candidates: the dense top-N (FAISS, cosine), the BM25 top-N and the chunks of the bank top-N.
+3. Each candidate gets its features (scoring.FEATURES: cosine, hubness, BM25, best answering
+   sentence, best bank question, written to another asker) and one score, scoring.score with
+   the weights fitted for the encoder in use (index/scoring.json).
+4. Highlights: when a reviewed bank question matches better than any sentence, its anchor (the
+   exact answering words); otherwise the best-matching answering sentence(s).
 Passages that answer nothing (an asker's own question, or only questions, greetings, sign-offs
 or list headers) are never returned, and such sentences are never highlighted.
-Modes "dense", "bm25", "hybrid" and "hybrid+rerank" exist so `medquote eval --compare` can
-measure each stage. Everything is in memory; nothing is re-read per request.
+Everything is in memory; nothing is re-read per request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from ingest.answers import answers_nothing
-from records import Chunk, Hit, member
+from records import Chunk, Hit
 
 from .embedder import Embedder
 from .lexical import squash
 from .questions import best_per_chunk
+from .scoring import FEATURES, ScoreWeights, score
 from .sentences import sentence_text
 from .store import Artifacts
 from .vocabulary import Vocabulary
 
-__all__ = ["MODES", "Fusion", "Hit", "RetrievalMode", "RetrievalSettings", "SearchIndex", "top_n"]  # Hit: from records
+__all__ = ["Candidates", "Hit", "RetrievalSettings", "SearchIndex", "top_n"]  # Hit: from records
 
-
-class RetrievalMode(StrEnum):
-    BM25 = "bm25"
-    DENSE = "dense"
-    HYBRID = "hybrid"
-    HYBRID_RERANK = "hybrid+rerank"
-
-
-class Fusion(StrEnum):
-    WEIGHTED = "weighted"  # (1-w)·cosine + w·squashed BM25: an absolute scale a threshold can use
-    RRF = "rrf"  # reciprocal rank fusion: rank only
-
-
-MODES = tuple(m.value for m in RetrievalMode)
+UNFITTED = ScoreWeights(0.0, (1.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0.5, "none", "none", "cosine alone: no fit loaded")
 
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    # Tuned on evaluation/gold/dev.jsonl only; see evaluation/README.md.
-    mode: RetrievalMode = RetrievalMode.HYBRID_RERANK
-    fusion: Fusion = Fusion.WEIGHTED
-    lexical_weight: float = 0.2
-    rrf_k: int = 60
+    weights: ScoreWeights = field(default=UNFITTED)  # the fit for the encoder in use (scoring.py)
     candidates: int = 30
-    rerank_weight: float = 0.2
     synonym_weight: float = 0.3  # BM25 weight of synonym expansions relative to the question's words
-    hub_weight: float = 0.3  # share of a chunk's hubness subtracted from its cosine (see hubness.py)
     second_highlight_gap: float = 0.05  # a second sentence is highlighted if this close to the best
-    # A reply written to another person's case ("your symptoms") ranks below general text.
-    asker_penalty: float = 0.03
     bank: bool = True  # match the question against the reviewed question bank
-    bank_offset: float = 0.3  # a chunk with bank entries gains bank_mix * (best bank cosine - offset)
-    bank_mix: float = 0.5  # weight of that bank evidence, added to the passage score (tuned on dev)
-    bank_alone_offset: float = 0.35  # ... and scores at least (best bank cosine - this)
     bank_gap: float = 0.03  # a second anchor in the same chunk is highlighted if this close
     related_floor: float = 0.45  # a related question must be at least this close to the message
     related_ceiling: float = 0.75  # ... and no closer: that would be the same question again
 
-    def __post_init__(self) -> None:
-        # A typo ("hybird") must fail here, not quietly run the default pipeline.
-        object.__setattr__(self, "mode", member(RetrievalMode, self.mode, "retrieval mode"))
-        object.__setattr__(self, "fusion", member(Fusion, self.fusion, "fusion"))
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the scorer sees for one question: candidate chunk positions and their features."""
+
+    ids: np.ndarray  # chunk positions
+    features: np.ndarray  # one row per candidate, columns in scoring.FEATURES order
+    bank_arg: np.ndarray  # per chunk: its best bank question, or -1
+    bank_sims: np.ndarray  # the query against every bank question
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
@@ -123,51 +101,56 @@ class SearchIndex:
         twin.__dict__ = {**self.__dict__, "settings": replace(self.settings, **changes)}
         return twin
 
-    def search(self, question: str, k: int = 10, query: np.ndarray | None = None) -> list[Hit]:
+    def lexical_scores(self, text: str) -> np.ndarray:
+        raw = self.art.lexical.scores(text)
+        extra = self.vocab.expansions(text)
+        if extra and self.settings.synonym_weight:
+            raw = raw + self.settings.synonym_weight * self.art.lexical.scores(extra)
+        return raw
+
+    def candidates(self, question: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> Candidates:
+        """The candidate pool and its features. `query` is the question's vector (for a follow-up,
+        already mixed with the earlier message's); `context` is that earlier message, whose BM25
+        scores count `context_weight` times."""
+        st = self.settings
+        n_cand = min(st.candidates, len(self.chunks))
+        _, ids_top = self.art.dense.search(query[None, :], n_cand)
+        dense_rank = [int(i) for i in ids_top[0] if i >= 0]
+        raw_bm25 = self.lexical_scores(self.vocab.correct(question))
+        if context and context_weight:
+            raw_bm25 = raw_bm25 + context_weight * self.lexical_scores(self.vocab.correct(context))
+        lex_rank = [int(i) for i in top_n(raw_bm25, n_cand) if raw_bm25[i] > 0]
+        bank_best, bank_arg, bank_sims = self._bank_scores(query)
+        bank_rank = [int(i) for i in top_n(bank_best, n_cand) if bank_arg[i] >= 0] if len(bank_sims) else []
+        ids = np.array([i for i in dict.fromkeys(dense_rank + lex_rank + bank_rank) if self.quotable[i]], dtype=np.int64)
+        rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
+        for r, i in enumerate(ids):
+            sims = self.art.sentence_vectors[self.answering[i]] @ query
+            rows[r] = (
+                float(self.art.dense.reconstruct(int(i)) @ query), float(self.hubness[i]), float(squash(raw_bm25[i])),
+                float(sims.max()) if len(sims) else 0.0, max(0.0, float(bank_best[i])) if bank_arg[i] >= 0 else 0.0,
+                float(self.to_asker[i]),
+            )
+        return Candidates(ids, rows, bank_arg, bank_sims)
+
+    def search(self, question: str, k: int = 10, query: np.ndarray | None = None, context: str = "",
+               context_weight: float = 0.0) -> list[Hit]:
         """Ranked hits. `query` is the question's vector when the caller has encoded it already
         (the engine encodes the question and the safety clauses in one batched call)."""
         if not question.strip() or not self.chunks:
             return []
-        st = self.settings
-        corrected = self.vocab.correct(question)
         if query is None:
-            query = self.embedder.encode_queries([corrected])[0]
-        n_cand = min(st.candidates, len(self.chunks))
-        cos_top, ids_top = self.art.dense.search(query[None, :], n_cand)
-        dense_rank = [int(i) for i in ids_top[0] if i >= 0]
-        raw_bm25 = self.art.lexical.scores(corrected)
-        extra = self.vocab.expansions(corrected)
-        if extra and st.synonym_weight:
-            raw_bm25 = raw_bm25 + st.synonym_weight * self.art.lexical.scores(extra)
-        lex_rank = [int(i) for i in top_n(raw_bm25, n_cand) if raw_bm25[i] > 0]
-        bank_best, bank_arg, bank_sims = self._bank_scores(query)
-        bank_rank = [int(i) for i in top_n(bank_best, n_cand) if bank_arg[i] >= 0] if len(bank_sims) else []
-        pool = [i for i in dict.fromkeys(dense_rank + lex_rank + bank_rank) if self.quotable[i]]
-        dense = {i: float(self.art.dense.reconstruct(i) @ query) - st.hub_weight * self.hubness[i] for i in pool}
-        lex = {i: float(squash(raw_bm25[i])) for i in pool}
-        fused = self._fuse(pool, dense, lex, dense_rank, lex_rank)
-        ranked = []
-        for i in pool:
-            sims = self.art.sentence_vectors[self.answering[i]] @ query
-            best = float(sims.max()) if len(sims) else 0.0
-            score = fused[i]
-            if st.mode == RetrievalMode.HYBRID_RERANK:
-                score = (1 - st.rerank_weight) * fused[i] + st.rerank_weight * best
-            bank = float(bank_best[i]) if bank_arg[i] >= 0 else 0.0
-            if bank_arg[i] >= 0:
-                # Evidence adds up; a near-exact match of a reviewed question ("bfs?") decides alone,
-                # even when the passage shares no words with the message.
-                score = max(score + st.bank_mix * (bank - st.bank_offset), bank - st.bank_alone_offset)
-            if self.to_asker[i]:
-                score -= st.asker_penalty
-            ranked.append((float(score), i, best, bank))
-        ranked.sort(key=lambda r: (-r[0], self.chunks[r[1]].doc_id, self.chunks[r[1]].start))
-        # Highlights only for the hits returned: most of the pool is scored and dropped.
-        return [
-            Hit(self.chunks[i], score, dense[i], lex[i], best, self._highlights(i, query, best, bank, bank_arg[i] >= 0, bank_sims), bank,
-                self.to_asker[i])
-            for score, i, best, bank in ranked[:k]
-        ]
+            query = self.embedder.encode_queries([self.vocab.correct(question)])[0]
+        cand = self.candidates(question, query, context, context_weight)
+        scores = score(cand.features, self.settings.weights)
+        order = sorted(range(len(cand.ids)), key=lambda r: (-scores[r], self.chunks[cand.ids[r]].doc_id, self.chunks[cand.ids[r]].start))
+        hits = []
+        for r in order[:k]:  # highlights only for the hits returned: most of the pool is scored and dropped
+            i, (cosine, hub, lex, best, bank, _) = int(cand.ids[r]), cand.features[r]
+            banked = cand.bank_arg[i] >= 0
+            hits.append(Hit(self.chunks[i], float(scores[r]), cosine - hub, lex, best,
+                            self._highlights(i, query, best, bank, banked, cand.bank_sims), bank, self.to_asker[i]))
+        return hits
 
     def _highlights(
         self, i: int, query: np.ndarray, best: float, bank: float, banked: bool, bank_sims: np.ndarray,
@@ -175,22 +158,6 @@ class SearchIndex:
         if banked and bank >= best:  # a reviewed question matches better than any sentence: show its anchor
             return self._anchors(i, bank_sims)
         return self._sentence_highlights(i, query)
-
-    def _fuse(
-        self, pool: list[int], dense: dict[int, float], lex: dict[int, float], dense_rank: list[int], lex_rank: list[int],
-    ) -> dict[int, float]:
-        st = self.settings
-        if st.mode == RetrievalMode.DENSE:
-            return dict(dense)
-        if st.mode == RetrievalMode.BM25:
-            return dict(lex)
-        if st.fusion == Fusion.RRF:
-            far = len(self.chunks)
-            d_pos = {i: r for r, i in enumerate(dense_rank)}
-            l_pos = {i: r for r, i in enumerate(lex_rank)}
-            return {i: 1 / (st.rrf_k + d_pos.get(i, far)) + 1 / (st.rrf_k + l_pos.get(i, far)) for i in pool}
-        w = st.lexical_weight
-        return {i: (1 - w) * dense[i] + w * lex[i] for i in pool}
 
     def related(self, query: np.ndarray, shown: set[int], n: int = 3) -> list[str]:
         """Up to n general-form bank questions near the query that lead to passages other than
@@ -218,7 +185,7 @@ class SearchIndex:
         return self._position[chunk.id]
 
     def _bank_scores(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if not self.settings.bank or not len(self.art.bank) or self.settings.mode == RetrievalMode.BM25:
+        if not self.settings.bank or not len(self.art.bank):
             return np.zeros(len(self.chunks), dtype=np.float32), np.full(len(self.chunks), -1), np.zeros(0)
         sims = self.art.bank_vectors @ query
         best, arg = best_per_chunk(sims, self.bank_owner, len(self.chunks))

@@ -33,7 +33,7 @@ from .reuse import KEY_BYTES
 from .screen import Exemplar
 from .sentences import Sentence
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 T = TypeVar("T")
 
 
@@ -66,6 +66,7 @@ class Manifest:
     model: str
     weights_sha256: str
     dim: int
+    recipe: str  # how the encoder was trained ("none" for a model used as shipped), see train.py
     chunker_version: str
     embed_version: str
     documents: dict[str, str]  # corpus file name -> sha256
@@ -165,7 +166,7 @@ def read_manifest(root: Path) -> tuple[Path, dict[str, Any]]:
     return path, manifest
 
 
-SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "chunker_version", "embed_version", "documents")
+SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "recipe", "chunker_version", "embed_version", "documents")
 
 
 def check_manifest(found: dict[str, Any], expected: Manifest, keys: tuple[str, ...] = SERVED_KEYS) -> None:

@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from answer import Settings, render, to_answer_object
 
@@ -25,22 +25,33 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 
-def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = None) -> Engine:
+def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = None, encoder: str = "adapted") -> Engine:
+    """The engine on the adapted encoder, or with `encoder="base"` on the model as shipped
+    (its own index under <index dir>/base, for `eval --compare` and `--encoder base`)."""
+    from index import FakeEmbedder, ModelEmbedder
+
     from .engine import Engine
 
-    settings = Settings(emergency_number=cfg.emergency_number)
-    if threshold is not None:
-        settings = Settings(threshold=threshold, emergency_number=cfg.emergency_number)
-    return Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings, rebuild=rebuild, threads=cfg.torch_threads)
+    settings = Settings(threshold=threshold, emergency_number=cfg.emergency_number)
+    if encoder == "fake":  # the tests' deterministic word-hashing embedder: fit its weights too
+        return Engine.load(cfg.corpus_dir, cfg.index_dir / "fake", embedder=FakeEmbedder(), settings=settings, rebuild=rebuild)
+    if encoder == "base":
+        return Engine.load(cfg.corpus_dir, cfg.index_dir / "base", embedder=ModelEmbedder(threads=cfg.torch_threads),
+                           settings=settings, rebuild=rebuild, threads=cfg.torch_threads)
+    return Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings, rebuild=rebuild, threads=cfg.torch_threads,
+                       model_dir=cfg.model_dir, progress=True)
 
 
 def cmd_ingest(args: argparse.Namespace, cfg: config.Config) -> int:
-    from index import ModelEmbedder, build_index
+    from index import build_index
+    from index.models import adapted_embedder, adapted_model
 
     if not args.quiet:  # "Embedded N texts, reused M vectors of the previous build."
         logging.getLogger("medquote.index").setLevel(logging.INFO)
-    path = build_index(cfg.corpus_dir, ModelEmbedder(), cfg.index_dir, progress=not args.quiet, reuse=not args.full)
-    print(f"Index built in {path}")
+    model = adapted_model(cfg.corpus_dir, cfg.index_dir, cfg.model_dir, progress=not args.quiet)
+    embedder = adapted_embedder(model, threads=cfg.torch_threads)
+    path = build_index(cfg.corpus_dir, embedder, cfg.index_dir, progress=not args.quiet, reuse=not args.full)
+    print(f"Index built in {path} with the encoder {embedder.name} (weights sha256 {embedder.weights_sha256})")
     return 0
 
 
@@ -62,13 +73,16 @@ def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
 
         # With no threshold, a reply still abstains for scope rules or a crisis: those count as
         # abstaining at every threshold.
-        print(calibrate(_engine(cfg, threshold=float("-inf")), golds))
+        print(calibrate(_engine(cfg, threshold=float("-inf"), encoder=args.encoder), golds))
         return 0
-    engine, report, results = _engine(cfg), None, None
+    if args.fit:
+        return _fit(args, cfg, golds)
+    engine, report, results = _engine(cfg, encoder=args.encoder), None, None
     if args.compare:
         from evaluation.compare import compare, table
 
-        results = compare(engine, golds, cfg.corpus_dir)
+        base = _engine(cfg, encoder="base") if args.encoder == "adapted" else None
+        results = compare(engine, golds, cfg.corpus_dir, base)
         print(table(results))
         if args.out:  # the figures scripts/readme_figures.py puts in the README come from such a file
             write_report(results, args.out)
@@ -84,6 +98,22 @@ def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
 
         write_html(engine, golds, cfg.corpus_dir, args.gold, args.html, report=report, compare=results)
         print(f"HTML report written to {args.html}")
+    return 0
+
+
+def _fit(args: argparse.Namespace, cfg: config.Config, golds: list[Any]) -> int:
+    """Fit the score weights and threshold for the chosen encoder; write index/scoring.json."""
+    from evaluation.fit import fit
+    from index.scoring import ScoringError, load_weights, save_weights
+
+    weights = fit(_engine(cfg, encoder=args.encoder), golds, cfg.corpus_dir, args.gold)
+    try:
+        fits = load_weights()
+    except ScoringError:
+        fits = {}
+    save_weights({**fits, args.encoder: weights})
+    print(json.dumps({args.encoder: weights.__dict__}, indent=2))
+    print("Weights written to index/scoring.json")
     return 0
 
 
@@ -140,10 +170,16 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", help="evaluate against a gold file")
     s.add_argument("--gold", required=True, type=Path)
     s.add_argument("--out", type=Path, help="write the full report (with --compare: every configuration's metrics) as JSON")
-    s.add_argument("--compare", action="store_true", help="run bm25, dense, hybrid, hybrid+rerank without and with the question bank side by side")
+    s.add_argument("--compare", action="store_true",
+                   help="run the base and the adapted encoder, each without and with the question bank, side by side")
     s.add_argument("--html", type=Path, metavar="REPORT.html", help="also write a self-contained HTML report: every miss, charts, goals")
     s.add_argument("--calibrate", action="store_true",
                    help="print the abstention threshold curve and the best threshold (tune on the dev split only)")
+    s.add_argument("--fit", action="store_true",
+                   help="fit the score weights and threshold for the encoder and write index/scoring.json (dev split only)")
+    s.add_argument("--encoder", choices=("adapted", "base", "fake"), default="adapted",
+                   help="the encoder adapted to the question bank (default), all-MiniLM-L6-v2 as shipped, "
+                        "or the tests' word-hashing fake")
     s.set_defaults(func=cmd_eval)
     s = sub.add_parser("bank", help="list, per document, passages without bank questions and bank entries that no longer match")
     s.set_defaults(func=cmd_bank)

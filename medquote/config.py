@@ -5,7 +5,7 @@ values) passed in. MEDQUOTE_CORPUS (corpus folder), MEDQUOTE_INDEX_DIR (built in
 MEDQUOTE_HOST and MEDQUOTE_PORT (server; loopback unless told otherwise, or a hosting
 platform's GRADIO_SERVER_NAME/PORT), MEDQUOTE_EMERGENCY_NUMBER (shown in the emergency notice),
 MEDQUOTE_QUEUE_SIZE (bounded request queue), MEDQUOTE_TORCH_THREADS (threads per encode call),
-MEDQUOTE_FEEDBACK_DB (unset = feedback off). Nothing else is read.
+MEDQUOTE_FEEDBACK_DB (unset = feedback off), MEDQUOTE_MODEL_DIR (trained encoders). Nothing else is read.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Config:
     queue_size: int
     torch_threads: int = 0  # 0: torch's own default
     feedback_db: Path | None = None  # None: feedback is off
+    model_dir: Path = PROJECT_ROOT / ".models"  # trained encoders (build artifacts, see index/models.py)
 
 
 class ConfigError(MedquoteError):
@@ -67,6 +68,12 @@ def feedback_db(env: Mapping[str, str] | None = None) -> Path | None:
     return Path(path) if path else None
 
 
+def model_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where trained encoders are kept (MEDQUOTE_MODEL_DIR, default .models/): shared by every
+    index folder, so a test's temporary index does not train the model again."""
+    return Path(_env(env).get("MEDQUOTE_MODEL_DIR") or PROJECT_ROOT / ".models")
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Config:
     env = _env(env)
     return Config(
@@ -80,4 +87,5 @@ def from_env(env: Mapping[str, str] | None = None) -> Config:
         queue_size=_int(env, "MEDQUOTE_QUEUE_SIZE", 64, 0, 10_000),
         torch_threads=torch_threads(env),
         feedback_db=feedback_db(env),
+        model_dir=model_dir(env),
     )

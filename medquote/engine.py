@@ -21,13 +21,14 @@ from answer.policy import offers_related, with_related
 from answer.safety import Safety, calm
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
-from index import Embedder, ModelEmbedder, SearchIndex, open_index
+from index import Embedder, SearchIndex, open_index
+from index.models import adapted_embedder, adapted_model
 from index.screen import SemanticScreen, clauses
 from ingest import SourceMeta
 from ingest.reader import read_metadata
 
 from . import config
-from .followup import retrieval_text
+from .followup import CONTEXT_WEIGHT, context_for
 from .language import LanguageDetector
 
 FLAG_NAMES = ("emergency", "crisis", "personal")
@@ -55,6 +56,15 @@ def clean(question: str) -> str:
     return UNSAFE_CHARS.sub(" ", question)
 
 
+def follow_up_query(message: np.ndarray, context: np.ndarray | None, weight: float = CONTEXT_WEIGHT) -> np.ndarray:
+    """The vector a follow-up is searched with: its own, plus the earlier message's at `weight`,
+    normalised. The follow-up's own words lead; the earlier turn only says what "it" is."""
+    if context is None:
+        return message
+    mixed = message + weight * context
+    return (mixed / np.linalg.norm(mixed)).astype(np.float32)
+
+
 @dataclass
 class Engine:
     index: SearchIndex
@@ -65,15 +75,24 @@ class Engine:
     screen: SemanticScreen | None = None  # None: the rules alone (tests with a fake embedder)
     language: LanguageDetector | None = None  # None: every message is taken as English
 
+    def __post_init__(self) -> None:
+        if self.settings.threshold is None:  # the threshold calibrated with the score weights in use
+            self.settings = replace(self.settings, threshold=self.index.settings.weights.threshold)
+
     @classmethod
     def load(
         cls, corpus_dir: Path, index_dir: Path, embedder: Embedder | None = None,
         settings: Settings | None = None, rebuild: bool = True, threads: int | None = None,
+        model_dir: Path | None = None, progress: bool = False,
     ) -> Engine:
-        """`threads`: torch threads per encode call (Config.torch_threads); None reads the setting."""
+        """`embedder`: None for the encoder adapted to the corpus's bank (trained into `model_dir`,
+        default Config.model_dir, when missing and `rebuild`); `threads`: torch threads per encode
+        call (Config.torch_threads); None reads the setting."""
         single_threaded_blas()
-        embedder = embedder or ModelEmbedder(threads=torch_threads() if threads is None else threads)
-        index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)
+        if embedder is None:
+            model = adapted_model(corpus_dir, index_dir, model_dir or config.model_dir(), train=rebuild, progress=progress)
+            embedder = adapted_embedder(model, threads=torch_threads() if threads is None else threads)
+        index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)  # scoring with the weights fitted for it
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
             screen=SemanticScreen(index.art.exemplars, index.art.exemplar_vectors),
@@ -82,23 +101,23 @@ class Engine:
         engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
         return engine
 
-    def texts_to_encode(self, text: str, search_text: str | None = None) -> list[str]:
+    def texts_to_encode(self, text: str, context: str = "") -> list[str]:
         """What one message needs encoded: the message, spell-corrected, then its clauses (for the
-        safety screen), then, for a follow-up, `search_text` (the message read with the earlier one)."""
+        safety screen), then, for a follow-up, `context` (the earlier message it continues)."""
         parts = clauses(text) if self.screen else []
-        extra = [self.index.vocab.correct(search_text)] if search_text not in (None, text) else []
+        extra = [self.index.vocab.correct(context)] if context else []
         return [self.index.vocab.correct(text), *parts, *extra]
 
     @staticmethod
     def split(vectors: np.ndarray, n_texts: int, follow_up: bool) -> tuple[np.ndarray, np.ndarray]:
         """(vectors of the message and its clauses, the vector retrieval searches with)."""
         message = vectors[: n_texts - 1] if follow_up else vectors[:n_texts]
-        return message, vectors[n_texts - 1] if follow_up else vectors[0]
+        return message, follow_up_query(vectors[0], vectors[n_texts - 1] if follow_up else None)
 
-    def encode(self, text: str, search_text: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def encode(self, text: str, context: str = "") -> tuple[np.ndarray, np.ndarray]:
         """One message's vectors: see texts_to_encode and split."""
-        texts = self.texts_to_encode(text, search_text)
-        return self.split(self.index.embedder.encode_queries(texts), len(texts), search_text not in (None, text))
+        texts = self.texts_to_encode(text, context)
+        return self.split(self.index.embedder.encode_queries(texts), len(texts), bool(context))
 
     def screen_message(self, text: str, vectors: np.ndarray | None = None) -> Safety:
         """Safety flags of one cleaned message: the rules OR the semantic screen (on `vectors`,
@@ -138,10 +157,10 @@ class Engine:
             if p is None:  # empty, too long, ...: the policy says so without searching
                 replies.append(compose(question if isinstance(question, str) else "", [], self.sources, self.settings))
                 continue
-            text, search_text, own = p
-            message, query = self.split(vectors[at: at + len(own)], len(own), search_text != text)
+            text, context, own = p
+            message, query = self.split(vectors[at: at + len(own)], len(own), bool(context))
             at += len(own)
-            replies.append(self._answer(question, text, search_text, message, query))
+            replies.append(self._answer(question, text, context, message, query))
         return replies
 
     def _prepare(self, question: object, previous: Sequence[str] | None) -> tuple[str, str, list[str]] | None:
@@ -150,13 +169,14 @@ class Engine:
             return None
         text = clean(question)
         history = [p for p in (previous or ()) if isinstance(p, str)][-MAX_PREVIOUS:]
-        search_text = clean(retrieval_text(text, history))
-        return text, search_text, self.texts_to_encode(text, search_text)
+        context = clean(context_for(text, history))
+        return text, context, self.texts_to_encode(text, context)
 
-    def _answer(self, question: str, text: str, search_text: str, message: np.ndarray, query: np.ndarray) -> Reply:
+    def _answer(self, question: str, text: str, context: str, message: np.ndarray, query: np.ndarray) -> Reply:
         flags = self.screen_message(text, message)
         scope = out_of_scope(text, self.index.vocab.corpus)
-        hits = self.index.search(search_text, self.k, query=query)  # ranked even when abstaining, for evaluation
+        # ranked even when abstaining, for evaluation
+        hits = self.index.search(text, self.k, query=query, context=context, context_weight=CONTEXT_WEIGHT if context else 0.0)
         language = self.language.detect(text) if self.language else "en"
         if language != "en":  # the safety notices still come first; no quotes, no "not covered"
             return compose(question, hits, self.sources, self.settings, flags, scope, language=language)

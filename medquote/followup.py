@@ -26,6 +26,9 @@ MAX_WORDS = 8  # longer messages carry their own topic
 # "common", "serious" do not. Zipf 5 is about once in 100,000 words.
 TOPIC_ZIPF = 5.0
 CONTEXT_TURNS = 2  # at most this many earlier messages are read with a follow-up
+# The earlier turn's share of a follow-up's query vector and BM25 scores (the follow-up's own
+# count 1): chosen on evaluation/gold/followups.jsonl, docs/learned-answers.md.
+CONTEXT_WEIGHT = 0.5
 
 
 def needs_context(message: str) -> bool:
@@ -37,6 +40,13 @@ def needs_context(message: str) -> bool:
         return True
     # A bare "why?" or "how long?" continues; "bfs?" or "emg hurt?" is a question of its own.
     return len(words) <= 2 and not any(zipf_frequency(w, "en") < TOPIC_ZIPF for w in words)
+
+
+def context_for(message: str, previous: Sequence[str]) -> str:
+    """The earlier message(s) a follow-up continues (newest last, joined), or "" for a message
+    that stands alone. Retrieval adds their vector and BM25 scores at CONTEXT_WEIGHT."""
+    text = retrieval_text(message, previous)
+    return text[: -len(message)].strip() if text != message else ""
 
 
 def retrieval_text(message: str, previous: Sequence[str]) -> str:

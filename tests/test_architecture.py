@@ -100,13 +100,11 @@ def test_every_known_failure_is_a_medquote_error():
 
 
 def test_unknown_kinds_and_modes_are_rejected():
-    from index import RetrievalSettings
+    from index import ScoreWeights
     from records import Chunk, ChunkKind, MedquoteError, SourceMeta, Span
 
-    with pytest.raises(MedquoteError, match="hybird"):
-        RetrievalSettings(mode="hybird")
-    with pytest.raises(MedquoteError, match="rrff"):
-        RetrievalSettings(fusion="rrff")
+    with pytest.raises(MedquoteError, match="6 coefficients"):
+        ScoreWeights(0.0, (1.0, 2.0), 0.5, "m", "dev")
     with pytest.raises(MedquoteError, match="answer"):
         Chunk("d", 0, 1, "s", "answer", "x")
     with pytest.raises(MedquoteError, match="blog"):
@@ -116,4 +114,3 @@ def test_unknown_kinds_and_modes_are_rejected():
     # A plain string read back from JSON becomes the member, and still equals the string.
     chunk = Chunk("d", 0, 1, "s", "reply", "x")
     assert chunk.kind is ChunkKind.REPLY and chunk.kind == "reply"
-    assert RetrievalSettings(mode="bm25", fusion="rrf").mode == "bm25"

@@ -1,0 +1,91 @@
+"""The one score a passage gets for a question, and the fitted weights it is computed with.
+
+    score = 1 / (1 + exp(-(b + w · f)))      f = (cosine, hubness, lexical, sentence, bank, to_asker)
+
+- cosine: the question's vector against the passage's (section heading + text);
+- hubness: how close the passage sits to every other sentence (hubness.py): general
+  introductions are near every question and answer few;
+- lexical: BM25 of the question (plus synonyms) squashed into [0, 1) (lexical.squash);
+- sentence: the cosine of the passage's best answering sentence (0 when it has none);
+- bank: the cosine of the passage's best reviewed bank question, floored at 0, so unrelated bank
+  questions never make a passage score below the same passage with none;
+- to_asker: 1 for a reply passage written about another asker's own case.
+b and w are a logistic regression fitted on labelled candidates (evaluation/fit.py, recorded in
+index/scoring.json with what it was fitted on and for which encoder): no hand-set weight. The
+score reads as the chance that the passage answers; the abstention threshold is calibrated on
+the same dev split for the encoder in use. It does not gather features (search.py) or fit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from records import MedquoteError
+
+ADAPTED_PREFIX = "medquote-adapted"  # the name of every encoder trained by index/train.py starts so
+FEATURES = ("cosine", "hubness", "lexical", "sentence", "bank", "to_asker")
+WEIGHTS_FILE = Path(__file__).with_name("scoring.json")
+
+
+class ScoringError(MedquoteError):
+    """The fitted weights cannot be used. The message says what to run."""
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    intercept: float
+    coefficients: tuple[float, ...]  # one per FEATURES entry, in that order
+    threshold: float  # abstain below this score; calibrated on dev with these weights
+    fitted_for: str  # the encoder's name (its recipe and training-data key), see models.py
+    fitted_on: str  # the labelled data: gold file and its sha256
+    note: str = ""  # how the fit went (rows, positives, dev figures)
+
+    def __post_init__(self) -> None:
+        if len(self.coefficients) != len(FEATURES):
+            raise ScoringError(f"Score weights need {len(FEATURES)} coefficients ({', '.join(FEATURES)}), "
+                               f"got {len(self.coefficients)}. Refit: `medquote eval --gold evaluation/gold/dev.jsonl --fit`.")
+
+
+def score(features: np.ndarray, weights: ScoreWeights) -> np.ndarray:
+    """One score per row of `features` (columns in FEATURES order)."""
+    logit = weights.intercept + np.asarray(features, dtype=np.float64) @ np.asarray(weights.coefficients, dtype=np.float64)
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, ScoreWeights]:
+    """Every fit in the file, by the encoder it was made for ("adapted", "base", "fake")."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return {kind: ScoreWeights(**{**w, "coefficients": tuple(w["coefficients"])}) for kind, w in data.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ScoringError(f"{path} cannot be read ({exc}). Restore it from git or refit: "
+                           "`medquote eval --gold evaluation/gold/dev.jsonl --fit`.") from None
+
+
+def save_weights(fits: dict[str, ScoreWeights], path: Path = WEIGHTS_FILE) -> None:
+    text = json.dumps({k: asdict(w) for k, w in sorted(fits.items())}, indent=2, sort_keys=True) + "\n"
+    tmp = Path(path).with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def weights_for(embedder_name: str, path: Path = WEIGHTS_FILE) -> ScoreWeights:
+    """The fit for this encoder: the adapted encoder's, the base model's, or the tests' fake
+    embedder's. A fit made for another adapted encoder is used with one log line saying how to refit."""
+    from .embedder import MODEL_NAME
+
+    kind = "adapted" if embedder_name.startswith(ADAPTED_PREFIX) else "base" if embedder_name == MODEL_NAME else "fake"
+    fits = load_weights(path)
+    if kind not in fits:
+        raise ScoringError(f"{path} has no fit for the {kind} encoder. "
+                           f"Run `medquote eval --gold evaluation/gold/dev.jsonl --fit --encoder {kind}`.")
+    weights = fits[kind]
+    if kind == "adapted" and weights.fitted_for != embedder_name:
+        logging.getLogger("medquote").warning(
+            "The score weights were fitted for another encoder; run `medquote eval --gold evaluation/gold/dev.jsonl --fit`.")
+    return weights

@@ -1,0 +1,158 @@
+"""The learned answer path: the trained encoder as a build artifact, the one fitted score,
+follow-ups read in vector space, and the highlight metric. Fast tests use test doubles; the
+slow ones use the encoder trained from the bank (the one `make test` builds once)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index import FEATURES, ScoreWeights, load_weights, score
+from index.embedder import WEIGHTS_FILE
+from index.models import adapted_model, bank_pairs, ensure_model, find_model, model_key
+from index.train import RECIPE, training_pairs
+from ingest.bank import MIN_QUESTIONS
+from medquote.engine import follow_up_query
+from tests.helpers import CORPUS, ROOT
+
+PAIRS = [("what is bfs?", "Benign\nBFS is harmless."), ("what is bfs?", "BFS is harmless.")]
+
+
+def fake_trainer(calls: list):
+    def train(base, pairs, out, recipe, progress):
+        calls.append(len(pairs))
+        out.mkdir(exist_ok=True)
+        (out / WEIGHTS_FILE).write_bytes(json.dumps(list(pairs)).encode())
+    return train
+
+
+def broken_trainer(base, pairs, out, recipe, progress):
+    (out / WEIGHTS_FILE).write_bytes(b"half")
+    raise KeyboardInterrupt  # an interrupted training
+
+
+def test_a_model_is_trained_once_per_bank_and_found_again(tmp_path):
+    calls: list = []
+    first = ensure_model(tmp_path, PAIRS, trainer=fake_trainer(calls))
+    again = ensure_model(tmp_path, PAIRS, trainer=fake_trainer(calls))
+    assert calls == [2] and again == first and find_model(tmp_path, PAIRS) == first
+    info = json.loads((first.path / "trained.json").read_text())
+    assert info["recipe"]["version"] == RECIPE.version and info["weights_sha256"] == first.weights_sha256
+    assert first.name.endswith(first.key) and first.recipe == RECIPE.version
+
+
+def test_a_bank_edit_names_another_model():
+    edited = [*PAIRS, ("is bfs serious?", "BFS is harmless.")]
+    assert model_key(edited) != model_key(PAIRS)
+    assert model_key(PAIRS) == model_key(list(PAIRS))  # the same data, the same key
+
+
+def test_a_failed_training_keeps_the_last_good_model_and_leaves_nothing(tmp_path):
+    good = ensure_model(tmp_path, PAIRS, trainer=fake_trainer([]))
+    edited = [*PAIRS, ("is bfs serious?", "BFS is harmless.")]
+    with pytest.raises(KeyboardInterrupt):
+        ensure_model(tmp_path, edited, trainer=broken_trainer)
+    assert find_model(tmp_path, PAIRS) == good and find_model(tmp_path, edited) is None
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [good.key]
+
+
+def test_a_damaged_model_is_not_used(tmp_path):
+    good = ensure_model(tmp_path, PAIRS, trainer=fake_trainer([]))
+    (good.path / WEIGHTS_FILE).write_bytes(b"flipped")
+    assert find_model(tmp_path, PAIRS) is None
+
+
+def test_a_corpus_without_a_bank_uses_the_base_model(tmp_path):
+    (tmp_path / "a.txt").write_text("Some text.\n")
+    assert adapted_model(tmp_path, tmp_path / "index", tmp_path / "models") is None
+
+
+def test_training_pairs_come_from_the_bank_alone(corpus):
+    from index.build import embed_text
+    from ingest.bank import load_bank
+
+    docs, chunks = corpus
+    anchors = load_bank(CORPUS, docs, chunks)
+    pairs = training_pairs(anchors, chunks, embed_text)
+    assert len(pairs) == 2 * sum(len(a.questions) for a in anchors) >= 2 * MIN_QUESTIONS * len(anchors)
+    raws = {d.doc_id: d.raw for d in docs}
+    for a in anchors[:50]:
+        assert (a.questions[0], raws[a.doc_id][a.start:a.end]) in pairs
+    gold = {json.loads(line)["question"] for f in (ROOT / "evaluation" / "gold").glob("*.jsonl")
+            for line in f.read_text(encoding="utf-8").splitlines() if line.strip()}
+    # The bank was written apart from the gold files; a few short questions people type alike
+    # ("bfs?", "bfs vs als") occur in both, as they would for any two writers. Nothing more.
+    same = gold & {q for q, _ in pairs}
+    assert len(same) <= 8 and all(len(q.split()) <= 10 for q in same), same
+
+
+def test_the_score_is_the_documented_formula_and_rises_with_every_kind_of_evidence():
+    w = load_weights()["adapted"]
+    f = np.array([[0.5, 0.3, 0.2, 0.6, 0.4, 0.0]])
+    by_hand = 1 / (1 + np.exp(-(w.intercept + sum(c * x for c, x in zip(w.coefficients, f[0], strict=True)))))
+    assert score(f, w)[0] == pytest.approx(by_hand)
+    for name in ("cosine", "lexical", "sentence", "bank"):  # fitted, and each kind of evidence counts for the passage
+        assert w.coefficients[FEATURES.index(name)] > 0, name
+    no_bank = f.copy()
+    no_bank[0, FEATURES.index("bank")] = 0.0
+    assert score(f, w)[0] > score(no_bank, w)[0]  # unrelated-looking bank questions never score below none
+
+
+def test_score_weights_are_fitted_for_the_encoder_the_bank_trains():
+    fits = load_weights()
+    assert set(fits) >= {"adapted", "base"}
+    assert fits["adapted"].fitted_for.endswith(model_key(bank_pairs(CORPUS))), \
+        "index/scoring.json was fitted for another encoder: run `medquote eval --gold evaluation/gold/dev.jsonl --fit`"
+    for w in fits.values():
+        assert w.fitted_on.startswith("dev.jsonl sha256:") and 0 < w.threshold < 1
+
+
+def test_bad_weights_say_how_to_refit(tmp_path):
+    from index.scoring import ScoringError
+
+    bad = tmp_path / "scoring.json"
+    bad.write_text("{")
+    with pytest.raises(ScoringError, match="--fit"):
+        load_weights(bad)
+    with pytest.raises(ScoringError, match="6 coefficients"):
+        ScoreWeights(0.0, (1.0,), 0.5, "m", "d")
+
+
+def test_a_follow_up_is_led_by_its_own_words():
+    rng = np.random.default_rng(0)
+    own, earlier = (v / np.linalg.norm(v) for v in rng.normal(size=(2, 384)).astype(np.float32))
+    mixed = follow_up_query(own, earlier)
+    assert np.linalg.norm(mixed) == pytest.approx(1.0, abs=1e-6)
+    assert float(mixed @ own) > float(mixed @ earlier) > 0
+    assert follow_up_query(own, None) is own
+
+
+def test_highlight_metric_reads_the_first_quote():
+    from evaluation.gold import GoldQuestion, Relevant
+    from evaluation.metrics import highlight_answers
+    from records import Chunk, Quote, Reply
+
+    raw = "Intro words here. The answer is stress. More."
+    chunk = Chunk("d", 0, len(raw), "s", "article", raw)
+    gold = GoldQuestion("x", "q", True, (Relevant("d", "The answer is stress"),))
+    at = raw.index("The answer")
+
+    def reply(marks):
+        return Reply("q", (), "", (Quote(chunk, "t", "", marks),), (), False, False, False, "", "")
+
+    assert highlight_answers(reply(((at, at + 21),)), gold, {"d": raw})
+    assert not highlight_answers(reply(((0, 17),)), gold, {"d": raw})
+    assert highlight_answers(reply(()), gold, {"d": raw})  # nothing picked out: the whole quote
+
+
+@pytest.mark.slow
+def test_the_served_index_names_the_trained_encoder(real_engine):
+    from index.build import expected_manifest
+
+    embedder = real_engine.index.embedder  # the index opened only because its manifest matched this
+    assert embedder.name.startswith("medquote-adapted/") and embedder.recipe == RECIPE.version
+    manifest = expected_manifest(CORPUS, embedder)
+    assert manifest.recipe == RECIPE.version and manifest.weights_sha256 == embedder.weights_sha256 != "none"
+    assert real_engine.settings.threshold == load_weights()["adapted"].threshold
