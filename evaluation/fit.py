@@ -34,7 +34,7 @@ REGULARISATION = 10.0  # sklearn's C; the features are all on a 0..1 scale
 def rows(engine: Any, golds: Sequence[GoldQuestion], corpus_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """(features, relevant) for every candidate of every non-emergency gold question."""
     from medquote.engine import clean
-    from medquote.followup import CONTEXT_WEIGHT, context_for
+    from medquote.followup import context_for
 
     raws = {d.doc_id: d.raw for d in read_corpus(corpus_dir)}
     features, labels = [], []
@@ -44,7 +44,7 @@ def rows(engine: Any, golds: Sequence[GoldQuestion], corpus_dir: Path) -> tuple[
         text = clean(gold.question)
         context = clean(context_for(text, list(gold.previous)))
         query = engine.encode(text, context)[1]
-        cand = engine.index.candidates(text, query, context, CONTEXT_WEIGHT if context else 0.0)
+        cand = engine.index.candidates(text, query, context, engine.context_weight if context else 0.0)
         for r, i in enumerate(cand.ids):
             chunk = engine.index.chunks[int(i)]
             features.append(cand.features[r])

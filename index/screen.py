@@ -123,6 +123,23 @@ class ScreenSettings:
     personal_margin: float = 0.155
 
 
+# The margins depend on the encoder's geometry: the encoder adapted to the question bank packs ALS
+# questions closer together, so with the base model's margins ordinary questions about breathing or
+# choking in ALS crossed into alarms (6 of 163 in ordinary.jsonl). Recalibrated for it with
+# evaluation/safety/calibrate_screen.py on the tuning sets only, by the same rule (recall first under
+# the false-alarm ceiling; personal: the smallest margin flagging no more general questions than the
+# rules alone: 0.27, as "what are the odds of getting ALS?" scores 0.268). Figures in
+# docs/learned-answers.md.
+ADAPTED_SCREEN = ScreenSettings(emergency_margin=0.06, crisis_margin=0.025, personal_margin=0.27)
+
+
+def screen_settings_for(embedder_name: str) -> ScreenSettings:
+    """The margins calibrated for this encoder: the adapted one's, else the base model's."""
+    from .scoring import ADAPTED_PREFIX
+
+    return ADAPTED_SCREEN if embedder_name.startswith(ADAPTED_PREFIX) else ScreenSettings()
+
+
 class SemanticScreen:
     def __init__(self, exemplars: list[Exemplar], vectors: np.ndarray, settings: ScreenSettings = ScreenSettings()):
         self.settings = settings

@@ -22,7 +22,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 TUNING = ["redflags_dev", "redflags_heldout", "fresh_check", "fresh_check2", "fresh_check3", "ordinary", "personal"]
 CEILINGS = {"emergency": 0.015, "crisis": 0.005}
-GRID = [round(x, 3) for x in np.arange(-0.06, 0.25, 0.005)]
+GRID = [round(x, 3) for x in np.arange(-0.06, 0.30, 0.005)]
 
 
 def rows() -> list[dict]:
