@@ -22,7 +22,9 @@ install: $(STAMP)
 index: install
 	$(VENV)/bin/medquote ingest
 
-# The app builds the index itself when it is missing or stale (the manifest decides).
+# The app builds the index itself when it is missing or stale (the manifest decides), with
+# `medquote ingest` in a child process: the server runs the encoder's ONNX export on ONNX Runtime
+# and never imports torch (index/serving.py, docs/performance.md "Issue 23").
 run: install
 	$(PY) app.py
 

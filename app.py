@@ -7,7 +7,10 @@ analytics off before Gradio is imported, system fonts only, no LaTeX, no share l
 flagging, no run history, no saved chats; a Content-Security-Policy lets the page load nothing
 from another origin; no access log (so no IP addresses or URLs are logged) and no question
 text in any log. Feedback is stored only when MEDQUOTE_FEEDBACK_DB is set (medquote/feedback.py).
-The queue is bounded with api_open=False. It does not answer questions itself; Engine does.
+The queue is bounded with api_open=False. It does not answer questions itself; Engine does,
+with the encoder's ONNX export on ONNX Runtime (load_engine): this process never imports torch,
+transformers or sentence-transformers; a missing or stale index is built by `medquote ingest`
+in a child process.
 It builds and serves only: the settings come from medquote/config.py and every known failure
 is reported by the one handler the `medquote` command uses too (medquote/errors.py).
 """
@@ -160,20 +163,28 @@ def cap_malloc_arenas(arenas: int = 2) -> bool:
         return False
 
 
+def load_engine(cfg: config.Config):
+    """The served engine: the encoder's ONNX export on ONNX Runtime, so the server never imports
+    torch, transformers or sentence-transformers (a missing or stale index is built by
+    `medquote ingest` in a child process first). MEDQUOTE_TORCH_THREADS sets its threads."""
+    from answer import Settings
+    from medquote import Engine
+
+    # The emergency notice must name the same number as the page's emergency line.
+    settings = Settings(emergency_number=cfg.emergency_number)
+    return Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings, threads=cfg.torch_threads,
+                       model_dir=cfg.model_dir, runtime="onnx")
+
+
 def serve(cfg: config.Config | None = None, host: str | None = None, port: int | None = None, engine=None):
     import dataclasses
 
     import uvicorn
 
-    from answer import Settings
-    from medquote import Engine
-
     cap_malloc_arenas()  # before any worker thread exists
     cfg = cfg or config.from_env()
     cfg = dataclasses.replace(cfg, host=host or cfg.host, port=port or cfg.port)
-    # The emergency notice must name the same number as the page's emergency line.
-    settings = Settings(emergency_number=cfg.emergency_number)
-    engine = engine or Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings, threads=cfg.torch_threads)
+    engine = engine or load_engine(cfg)
     app = create_app(engine, cfg, FeedbackStore(cfg.feedback_db) if cfg.feedback_db else None)
     # access_log off: request lines carry client addresses, which we do not keep.
     uvicorn.run(app, host=cfg.host, port=cfg.port, log_level="warning", access_log=False)

@@ -37,7 +37,7 @@ LOAD_ONNX = """
 from pathlib import Path
 from index.onnx_embedder import OnnxEmbedder
 path = Path({path!r})
-OnnxEmbedder(path, path.with_name("tokenizer.json"), {sha!r}, name="onnx", threads=1).encode_queries(["can stress cause twitching?"])
+OnnxEmbedder(path, path.with_name("tokenizer.json"), {sha!r}, name="onnx", threads=1, weights_sha256="w").encode_queries(["can stress cause twitching?"])
 """
 LOAD_TORCH = """
 from index.embedder import ModelEmbedder
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"exported the base model in {time.perf_counter() - start:.1f} s")
         sha = file_sha256(path)
         texts = questions(args.n)
-        onnx_embedder = OnnxEmbedder(path, path.with_name("tokenizer.json"), sha, name="onnx", threads=1)
+        onnx_embedder = OnnxEmbedder(path, path.with_name("tokenizer.json"), sha, name="onnx", threads=1, weights_sha256="w")
         torch_embedder = ModelEmbedder(threads=1)
         print(f"one question at a time, threads=1, {len(texts)} questions:")
         for label, embedder in (("torch (ModelEmbedder)", torch_embedder), ("onnxruntime (OnnxEmbedder)", onnx_embedder)):

@@ -65,6 +65,7 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
         format_version=FORMAT_VERSION, model=embedder.name, weights_sha256=embedder.weights_sha256,
         dim=embedder.dim, recipe=embedder.recipe, chunker_version=CHUNKER_VERSION, embed_version=EMBED_VERSION,
         documents=input_hashes(corpus_dir), chunk_count=chunk_count, files={},
+        onnx_sha256=getattr(embedder, "onnx_sha256", ""),  # serving.ExportedEmbedder's; the server checks it
     )
 
 

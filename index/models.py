@@ -32,6 +32,9 @@ from .store import IndexUnavailable, read_manifest
 from .train import RECIPE, Pair, Recipe, data_sha256, fine_tune, training_pairs
 
 log = logging.getLogger("medquote.index")
+# The base model's ONNX export lives in <store>/base-<weights sha256>/ (index/serving.py): not a
+# trained model, so never pruned with them.
+BASE_EXPORT_PREFIX = "base-"
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,8 @@ def ensure_model(store: Path | str, pairs: Sequence[Pair], recipe: Recipe = RECI
 def _prune(store: Path, keep: str, spare: int = 2) -> None:
     """Drop leftover temp folders and all but the `spare` newest other models (the last good
     ones an index still being served may have been built with)."""
-    others = sorted((p for p in store.iterdir() if p.is_dir() and p.name != keep), key=lambda p: p.stat().st_mtime, reverse=True)
+    others = sorted((p for p in store.iterdir() if p.is_dir() and p.name != keep and not p.name.startswith(BASE_EXPORT_PREFIX)),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others:
         if old.name.startswith("tmp-") or old in others[spare:]:
             shutil.rmtree(old, ignore_errors=True)

@@ -44,11 +44,16 @@ class OnnxEmbedder:
         threads: int | None = None,
         max_seq_length: int | None = None,
         recipe: str = "none",
+        *,
+        weights_sha256: str,
     ) -> None:
-        """`threads`: ONNX Runtime's intra-op threads per call (None or 0: its default, one per
+        """`expected_sha256`: the .onnx file's own sha256 (as recorded at export), checked here.
+        `name`, `weights_sha256` and `recipe`: those of the model exported (its name, the sha256 of
+        the weights the .onnx was exported from, "none" for weights as shipped or the training
+        recipe), so an index built by that model's torch embedder matches this one's manifest.
+        `threads`: ONNX Runtime's intra-op threads per call (None or 0: its default, one per
         core); inter-op is 1 and execution sequential. `max_seq_length`: None reads it from the
-        files beside the tokenizer (see the module's docstring). `recipe`: "none" for the weights
-        as shipped, else the training recipe of the fine-tuned model exported."""
+        files beside the tokenizer (see the module's docstring)."""
         onnx_path, tokenizer_path = Path(onnx_path), Path(tokenizer_path)
         for path in (onnx_path, tokenizer_path):
             if not path.is_file():
@@ -62,8 +67,10 @@ class OnnxEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer, normalizers
 
+        self.path = onnx_path
         self.name = name
-        self.weights_sha256 = expected_sha256
+        self.weights_sha256 = weights_sha256
+        self.onnx_sha256 = actual
         self.recipe = recipe
         settings = _read_json(tokenizer_path.with_name(SETTINGS_FILE))
         self.max_seq_length = max_seq_length or _max_seq_length(settings, tokenizer_path)

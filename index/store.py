@@ -33,7 +33,7 @@ from .reuse import KEY_BYTES
 from .screen import Exemplar
 from .sentences import Sentence
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6  # 6: onnx_sha256, the ONNX export of the encoder the server runs (index/serving.py)
 T = TypeVar("T")
 
 
@@ -72,6 +72,7 @@ class Manifest:
     documents: dict[str, str]  # corpus file name -> sha256
     chunk_count: int
     files: dict[str, str]  # index file name -> sha256
+    onnx_sha256: str = ""  # the encoder's ONNX export the server runs ("" when none was made), see serving.py
 
 
 def _sha(path: Path) -> str:

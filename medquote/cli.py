@@ -44,14 +44,18 @@ def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = 
 
 def cmd_ingest(args: argparse.Namespace, cfg: config.Config) -> int:
     from index import build_index
-    from index.models import adapted_embedder, adapted_model
+    from index.models import adapted_model
+    from index.serving import exported_embedder
 
     if not args.quiet:  # "Embedded N texts, reused M vectors of the previous build."
         logging.getLogger("medquote.index").setLevel(logging.INFO)
     model = adapted_model(cfg.corpus_dir, cfg.index_dir, cfg.model_dir, progress=not args.quiet)
-    embedder = adapted_embedder(model, threads=cfg.torch_threads)
+    # The encoder exported to ONNX for the server first: a failed export stops here, and the
+    # index (and export) served until now stay as they were.
+    embedder = exported_embedder(model, cfg.model_dir, threads=cfg.torch_threads)
     path = build_index(cfg.corpus_dir, embedder, cfg.index_dir, progress=not args.quiet, reuse=not args.full)
-    print(f"Index built in {path} with the encoder {embedder.name} (weights sha256 {embedder.weights_sha256})")
+    print(f"Index built in {path} with the encoder {embedder.name} (weights sha256 {embedder.weights_sha256}, "
+          f"ONNX export sha256 {embedder.onnx_sha256})")
     return 0
 
 
@@ -128,7 +132,7 @@ def cmd_bank(args: argparse.Namespace, cfg: config.Config) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, cfg: config.Config) -> int:
-    import app
+    import app  # serves with the ONNX export of the encoder: this process never imports torch
 
     app.serve(cfg, host=args.host, port=args.port)
     return 0

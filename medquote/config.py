@@ -74,6 +74,13 @@ def model_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(_env(env).get("MEDQUOTE_MODEL_DIR") or PROJECT_ROOT / ".models")
 
 
+def child_env(corpus_dir: Path, index_dir: Path, model_dir: Path, torch_threads: int) -> dict[str, str]:
+    """This process's environment with these settings, for a `medquote` command run as a child
+    process on the same folders (the server builds a stale index so: medquote/engine.py)."""
+    return {**os.environ, "MEDQUOTE_CORPUS": str(corpus_dir), "MEDQUOTE_INDEX_DIR": str(index_dir),
+            "MEDQUOTE_MODEL_DIR": str(model_dir), "MEDQUOTE_TORCH_THREADS": str(torch_threads)}
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Config:
     env = _env(env)
     return Config(

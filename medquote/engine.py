@@ -9,10 +9,14 @@ policy. It does not render or serve.
 
 from __future__ import annotations
 
+import logging
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -21,9 +25,10 @@ from answer.policy import offers_related, with_related
 from answer.safety import Safety, calm
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
-from index import Embedder, SearchIndex, open_index
-from index.models import adapted_embedder, adapted_model
+from index import Embedder, IndexUnavailable, ModelError, SearchIndex, open_index
+from index.models import adapted_model
 from index.screen import SemanticScreen, clauses
+from index.serving import exported_embedder, served_embedder
 from ingest import SourceMeta
 from ingest.reader import read_metadata
 
@@ -35,6 +40,8 @@ FLAG_NAMES = ("emergency", "crisis", "personal")
 MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole history
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+Runtime = Literal["torch", "onnx"]
+log = logging.getLogger("medquote")
 
 
 def torch_threads() -> int:
@@ -83,16 +90,26 @@ class Engine:
     def load(
         cls, corpus_dir: Path, index_dir: Path, embedder: Embedder | None = None,
         settings: Settings | None = None, rebuild: bool = True, threads: int | None = None,
-        model_dir: Path | None = None, progress: bool = False,
+        model_dir: Path | None = None, progress: bool = False, runtime: Runtime = "torch",
     ) -> Engine:
         """`embedder`: None for the encoder adapted to the corpus's bank (trained into `model_dir`,
-        default Config.model_dir, when missing and `rebuild`); `threads`: torch threads per encode
-        call (Config.torch_threads); None reads the setting."""
+        default Config.model_dir, when missing and `rebuild`); `threads`: threads per encode
+        call, torch's or ONNX Runtime's (Config.torch_threads); None reads the setting.
+        `runtime` (with `embedder` None): "torch" runs the model with sentence-transformers, its
+        ONNX export made or checked on the way (what `medquote ask` and `eval` use, and every
+        build); "onnx" is the server's: the export run by ONNX Runtime, and this process never
+        imports torch, transformers or sentence-transformers. An index or export missing or
+        stale is then built by `medquote ingest` in a child process (with `rebuild`)."""
         single_threaded_blas()
-        if embedder is None:
-            model = adapted_model(corpus_dir, index_dir, model_dir or config.model_dir(), train=rebuild, progress=progress)
-            embedder = adapted_embedder(model, threads=torch_threads() if threads is None else threads)
-        index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)  # scoring with the weights fitted for it
+        threads = torch_threads() if threads is None else threads
+        store = model_dir or config.model_dir()
+        if embedder is None and runtime == "onnx":
+            index = _served_index(Path(corpus_dir), Path(index_dir), store, threads, rebuild)
+        else:
+            if embedder is None:
+                model = adapted_model(corpus_dir, index_dir, store, train=rebuild, progress=progress)
+                embedder = exported_embedder(model, store, threads=threads)
+            index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)  # scoring with the weights fitted for it
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
             screen=SemanticScreen(index.art.exemplars, index.art.exemplar_vectors),
@@ -184,3 +201,39 @@ class Engine:
         if not offers_related(reply):
             return reply
         return with_related(reply, self.index.related(query, {self.index.position(q.chunk) for q in reply.quotes}))
+
+
+def _served_index(corpus_dir: Path, index_dir: Path, store: Path, threads: int, rebuild: bool) -> SearchIndex:
+    """The index opened with the ONNX export of its encoder; if the index or the export is missing
+    or stale (and `rebuild`), `medquote ingest` builds both in a child process first, so that
+    torch is loaded there and never here."""
+    try:
+        return open_index(corpus_dir, served_embedder(corpus_dir, index_dir, store, threads), index_dir, rebuild=False)
+    except (IndexUnavailable, ModelError) as exc:
+        if not rebuild:
+            raise
+        log.warning("%s Building it now (`medquote ingest` in a child process).", exc)
+    ingest_in_child(corpus_dir, index_dir, store, threads)
+    return open_index(corpus_dir, served_embedder(corpus_dir, index_dir, store, threads), index_dir, rebuild=False)
+
+
+def ingest_in_child(corpus_dir: Path, index_dir: Path, store: Path, threads: int) -> None:
+    """`medquote ingest --quiet` for these folders in a child process. Its log lines (training,
+    export) are passed on as they come; if it fails, its last line (`medquote: <what and the
+    fix>`) is raised as IndexUnavailable rather than printed, so the one handler prints it once."""
+    env = config.child_env(corpus_dir, index_dir, store, threads)
+    argv = [sys.executable, "-m", "medquote.cli", "ingest", "--quiet"]
+    with subprocess.Popen(argv, cwd=config.PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, text=True, errors="replace") as child:
+        assert child.stdout is not None
+        last = ""
+        for line in child.stdout:  # each line passed on once the next arrives: the last may be the error
+            if last:
+                sys.stderr.write(last)
+            last = line
+        status = child.wait()
+    if status == 0:
+        sys.stderr.write(last)
+        return
+    message = last.strip().removeprefix("medquote: ")
+    raise IndexUnavailable(message or f"`medquote ingest` failed with exit status {status}. Run it to see why.")

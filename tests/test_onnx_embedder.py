@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from index.embedder import ModelError
+from index.embedder import WEIGHTS_SHA256, ModelError
 from ingest import chunk_corpus
 from tests.helpers import CORPUS, ROOT
 
@@ -47,7 +47,7 @@ def onnx_embedder(exported):
     from index.onnx_embedder import OnnxEmbedder
 
     path, sha = exported
-    return OnnxEmbedder(path, path.with_name("tokenizer.json"), sha, name="minilm-onnx", threads=1)
+    return OnnxEmbedder(path, path.with_name("tokenizer.json"), sha, name="minilm-onnx", threads=1, weights_sha256=WEIGHTS_SHA256)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_the_onnx_embedder_loads_no_torch(exported):
         "from pathlib import Path\n"
         "from index.onnx_embedder import OnnxEmbedder\n"
         f"path = Path({str(path)!r})\n"
-        f"embedder = OnnxEmbedder(path, path.with_name('tokenizer.json'), {sha!r}, name='minilm-onnx', threads=1)\n"
+        f"embedder = OnnxEmbedder(path, path.with_name('tokenizer.json'), {sha!r}, name='minilm-onnx', threads=1, weights_sha256='w')\n"
         "assert embedder.encode_queries(['can stress cause twitching?']).shape == (1, 384)\n"
         "assert embedder.encode(['a passage', 'another']).shape == (2, 384)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
@@ -118,9 +118,9 @@ def test_a_file_that_is_not_the_expected_one_is_refused(exported):
 
     path, sha = exported
     with pytest.raises(ModelError, match="`medquote ingest`"):
-        OnnxEmbedder(path, path.with_name("tokenizer.json"), "0" * 64, name="minilm-onnx")
+        OnnxEmbedder(path, path.with_name("tokenizer.json"), "0" * 64, name="minilm-onnx", weights_sha256=WEIGHTS_SHA256)
     with pytest.raises(ModelError, match="`medquote ingest`"):
-        OnnxEmbedder(path.with_name("missing.onnx"), path.with_name("tokenizer.json"), sha, name="minilm-onnx")
+        OnnxEmbedder(path.with_name("missing.onnx"), path.with_name("tokenizer.json"), sha, name="minilm-onnx", weights_sha256=WEIGHTS_SHA256)
 
 
 def test_a_failed_export_keeps_the_last_good_files(exported, tmp_path, monkeypatch):
