@@ -1,9 +1,10 @@
 """Cold start and index build time.
 
 Cold start: a fresh `python -c` process that imports medquote, runs Engine.load on an index
-that is already built (rebuild=False, so a stale index fails loudly instead of being timed as
-a build) and answers one question; timed from spawn to the answer, with the child's own
-split (imports, load, first ask). The OS file cache is warm after the first run, as it is on
+that is already built, as the server does (runtime="onnx": the encoder's ONNX export, no torch;
+rebuild=False, so a stale index fails loudly instead of being timed as a build) and answers one
+question; timed from spawn to the answer, with the child's own split (imports, load, first ask)
+and whether torch was loaded (it must not be). The OS file cache is warm after the first run, as it is on
 any machine that has served before; the first of the repeats is reported separately.
 Build: `build_index` into a fresh temp dir with the real model already loaded (the build
 itself), and `medquote ingest` as a process (what a user runs: includes loading the model).
@@ -27,11 +28,12 @@ t0 = time.perf_counter()
 from pathlib import Path
 from medquote import Engine
 t1 = time.perf_counter()
-engine = Engine.load(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=False)
+engine = Engine.load(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=False, runtime="onnx")
 t2 = time.perf_counter()
 reply = engine.ask(sys.argv[3])
 t3 = time.perf_counter()
 assert reply.markdown
+assert "torch" not in sys.modules, "the served engine loaded torch"
 print("ANSWERED " + json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "first_ask_s": t3 - t2}), flush=True)
 """
 

@@ -67,7 +67,7 @@ def machine() -> dict:
         mem_kb = 0
     return {
         "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(), "torch": _version("torch"), "faiss": _version("faiss"),
+        "python": platform.python_version(), "torch": _version("torch"), "onnxruntime": _version("onnxruntime"), "faiss": _version("faiss"),
         "gradio": _version("gradio"), "gradio_client": _version("gradio_client"), "numpy": _version("numpy"),
         "torch_threads_env": os.environ.get("MEDQUOTE_TORCH_THREADS"),
     }
