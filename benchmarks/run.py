@@ -43,28 +43,20 @@ def section(res: dict, name: str, fn, pids: tuple[int, ...] = ()):
 
 
 def run(counts: dict, work: Path) -> dict:
-    from medquote import Engine
-
     qs = questions(counts["questions"])
     res: dict = {"machine": machine(), "git": git_state(), "counts": {**counts, "levels": list(counts["levels"])}}
     res["quiet"] = wait_for_quiet(counts["wait_quiet"])
     index_dir = work / "index"
     section(res, "build_ingest_process", lambda: cold.ingest_process(index_dir))
-    engine = Engine.load(CORPUS, index_dir, rebuild=False, runtime="onnx")  # as the app serves it
-    res["pipeline"] = {"index": type(engine.index).__module__ + "." + type(engine.index).__name__,
-                       "chunks": len(engine.index), "k": engine.k, "embedder": type(engine.index.embedder).__name__}
-    # section() calls each lambda at once, before the `del engine` below (hence the noqa).
-    section(res, "inprocess", lambda: inprocess.measure(engine, qs, counts["rounds"], counts["warmup"]))  # noqa: F821
-    del engine
-    gc.collect()
-    section(res, "build_in_process", lambda: cold.build_in_process(_build_embedder(index_dir), counts["build_repeats"]))
-    section(res, "cold_start_engine", lambda: cold.engine_cold_start(index_dir, qs[0], counts["cold_repeats"]))
+    if not counts.get("serving_only"):
+        _in_process(res, counts, qs, index_dir)
     env = {"MEDQUOTE_INDEX_DIR": str(index_dir)}
     with launched(APP_ARGV, env, work / "app.log") as (app_url, app, app_up), \
             launched(ECHO_ARGV, {}, work / "echo.log") as (echo_url, echo, _):
         res["memory"] = {"app_rss_after_start_mb": _mb(proc_status_kb(app.pid, "VmRSS"))}
         pids = (app.pid, echo.pid)
-        section(res, "http", lambda: http_bench.side_by_side(app_url, echo_url, qs, counts["http_rounds"]), pids)
+        if not counts.get("serving_only"):
+            section(res, "http", lambda: http_bench.side_by_side(app_url, echo_url, qs, counts["http_rounds"]), pids)
         res["load"] = []
         for clients, per_client in counts["levels"].items():
             other = OtherLoad(pids)
@@ -82,6 +74,21 @@ def run(counts: dict, work: Path) -> dict:
     res["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     res["goals"] = report.goals(res)
     return res
+
+
+def _in_process(res: dict, counts: dict, qs: list[str], index_dir: Path) -> None:
+    """Answer latency, the in-process build and the engine's cold start (skipped by --serving)."""
+    from medquote import Engine
+
+    engine = Engine.load(CORPUS, index_dir, rebuild=False, runtime="onnx")  # as the app serves it
+    res["pipeline"] = {"index": type(engine.index).__module__ + "." + type(engine.index).__name__,
+                       "chunks": len(engine.index), "k": engine.k, "embedder": type(engine.index.embedder).__name__}
+    # section() calls each lambda at once, before the `del engine` below (hence the noqa).
+    section(res, "inprocess", lambda: inprocess.measure(engine, qs, counts["rounds"], counts["warmup"]))  # noqa: F821
+    del engine
+    gc.collect()
+    section(res, "build_in_process", lambda: cold.build_in_process(_build_embedder(index_dir), counts["build_repeats"]))
+    section(res, "cold_start_engine", lambda: cold.engine_cold_start(index_dir, qs[0], counts["cold_repeats"]))
 
 
 def _build_embedder(index_dir: Path):
@@ -103,8 +110,10 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--out", type=Path, default=Path("benchmarks/results/latest.json"))
     p.add_argument("--quick", action="store_true", help="tiny counts: checks the harness, not the speed")
     p.add_argument("--wait-quiet", type=float, help="seconds to wait for other load to settle before starting")
+    p.add_argument("--serving", action="store_true",
+                   help="only what issue 23 compares with the echo app: load, peak RSS and the app's cold start (~6 min)")
     args = p.parse_args(argv)
-    counts = dict(QUICK if args.quick else FULL)
+    counts = dict(QUICK if args.quick else FULL) | {"serving_only": args.serving}
     if args.wait_quiet is not None:
         counts["wait_quiet"] = args.wait_quiet
     with tempfile.TemporaryDirectory(prefix="medquote-bench-") as tmp:
