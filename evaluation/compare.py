@@ -4,7 +4,7 @@ Configurations: the base encoder (all-MiniLM-L6-v2 as shipped) and the encoder a
 question bank (index/train.py), each without the question bank (an index built in memory from
 the same chunks with no bank, so neither bank vectors nor the bank's BM25 expansion take part)
 and with it. Each encoder scores with the weights fitted for it (index/scoring.json); the
-policy is the same. `base` is None when only the served engine is compared.
+policy is the same. The base encoder is the one served today (index/models.py says why).
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ def without_bank(index: SearchIndex) -> SearchIndex:
     return SearchIndex(art, index.embedder, replace(index.settings, bank=False))
 
 
-def compare(engine: Any, golds: Any, corpus_dir: Any, base: Any = None) -> dict[str, dict]:
+def compare(golds: Any, corpus_dir: Any, base: Any, adapted: Any = None) -> dict[str, dict]:
+    """Every configuration's metrics; `adapted` None leaves the adapted encoder out."""
     results = {}
-    for name, eng in (("base encoder", base), ("adapted encoder", engine)):
+    for name, eng in (("base encoder", base), ("adapted encoder", adapted)):
         if eng is None:
             continue
         plain = replace(eng, index=without_bank(eng.index))

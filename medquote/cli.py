@@ -25,21 +25,27 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 
-def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = None, encoder: str = "adapted") -> Engine:
-    """The engine on the adapted encoder, or with `encoder="base"` on the model as shipped
-    (its own index under <index dir>/base, for `eval --compare` and `--encoder base`)."""
-    from index import FakeEmbedder, ModelEmbedder
+def _index_dir(cfg: config.Config, encoder: str) -> Path:
+    # The served encoder's index is the configured folder; another encoder's lives beside it.
+    from index.models import SERVED_ENCODER
+
+    return cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
+
+
+def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = None, encoder: str | None = None) -> Engine:
+    """The engine on the served encoder, or on `encoder`: "base" (all-MiniLM-L6-v2 as shipped),
+    "adapted" (trained on the question bank, index/models.py) or "fake" (the tests' word hashing)."""
+    from index import FakeEmbedder
+    from index.models import SERVED_ENCODER
 
     from .engine import Engine
 
+    encoder = encoder or SERVED_ENCODER
     settings = Settings(threshold=threshold, emergency_number=cfg.emergency_number)
-    if encoder == "fake":  # the tests' deterministic word-hashing embedder: fit its weights too
+    if encoder == "fake":  # fit its weights too, so the fast tests score like the real thing
         return Engine.load(cfg.corpus_dir, cfg.index_dir / "fake", embedder=FakeEmbedder(), settings=settings, rebuild=rebuild)
-    if encoder == "base":
-        return Engine.load(cfg.corpus_dir, cfg.index_dir / "base", embedder=ModelEmbedder(threads=cfg.torch_threads),
-                           settings=settings, rebuild=rebuild, threads=cfg.torch_threads)
-    return Engine.load(cfg.corpus_dir, cfg.index_dir, settings=settings, rebuild=rebuild, threads=cfg.torch_threads,
-                       model_dir=cfg.model_dir, progress=True)
+    return Engine.load(cfg.corpus_dir, _index_dir(cfg, encoder), settings=settings, rebuild=rebuild, threads=cfg.torch_threads,
+                       model_dir=cfg.model_dir, progress=True, encoder=encoder)
 
 
 def cmd_ingest(args: argparse.Namespace, cfg: config.Config) -> int:
@@ -49,11 +55,12 @@ def cmd_ingest(args: argparse.Namespace, cfg: config.Config) -> int:
 
     if not args.quiet:  # "Embedded N texts, reused M vectors of the previous build."
         logging.getLogger("medquote.index").setLevel(logging.INFO)
-    model = adapted_model(cfg.corpus_dir, cfg.index_dir, cfg.model_dir, progress=not args.quiet)
+    index_dir = _index_dir(cfg, args.encoder)
+    model = adapted_model(cfg.corpus_dir, index_dir, cfg.model_dir, progress=not args.quiet, encoder=args.encoder)
     # The encoder exported to ONNX for the server first: a failed export stops here, and the
     # index (and export) served until now stay as they were.
     embedder = exported_embedder(model, cfg.model_dir, threads=cfg.torch_threads)
-    path = build_index(cfg.corpus_dir, embedder, cfg.index_dir, progress=not args.quiet, reuse=not args.full)
+    path = build_index(cfg.corpus_dir, embedder, index_dir, progress=not args.quiet, reuse=not args.full)
     print(f"Index built in {path} with the encoder {embedder.name} (weights sha256 {embedder.weights_sha256}, "
           f"ONNX export sha256 {embedder.onnx_sha256})")
     return 0
@@ -85,8 +92,7 @@ def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
     if args.compare:
         from evaluation.compare import compare, table
 
-        base = _engine(cfg, encoder="base") if args.encoder == "adapted" else None
-        results = compare(engine, golds, cfg.corpus_dir, base)
+        results = compare(golds, cfg.corpus_dir, base=engine, adapted=_adapted_if_trained(cfg))
         print(table(results))
         if args.out:  # the figures scripts/readme_figures.py puts in the README come from such a file
             write_report(results, args.out)
@@ -105,18 +111,34 @@ def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
     return 0
 
 
+def _adapted_if_trained(cfg: config.Config) -> Engine | None:
+    """The adapted encoder's engine for --compare, only when it is already trained for this
+    bank (`medquote ingest --encoder adapted` trains it; a comparison never trains)."""
+    from index.models import bank_pairs, find_model
+
+    if find_model(cfg.model_dir, bank_pairs(cfg.corpus_dir)) is None:
+        print("The adapted encoder is not trained for this question bank; comparing the base encoder only. "
+              "Run `medquote ingest --encoder adapted` to include it.")
+        return None
+    return _engine(cfg, encoder="adapted")
+
+
 def _fit(args: argparse.Namespace, cfg: config.Config, golds: list[Any]) -> int:
     """Fit the score weights and threshold for the chosen encoder; write index/scoring.json."""
     from evaluation.fit import fit
+    from index.models import SERVED_ENCODER
     from index.scoring import ScoringError, load_weights, save_weights
 
-    weights = fit(_engine(cfg, encoder=args.encoder), golds, cfg.corpus_dir, args.gold)
+    encoder = args.encoder or SERVED_ENCODER
+    weights = fit(_engine(cfg, encoder=encoder), golds, cfg.corpus_dir, args.gold)
     try:
         fits = load_weights()
     except ScoringError:
         fits = {}
-    save_weights({**fits, args.encoder: weights})
-    print(json.dumps({args.encoder: weights.__dict__}, indent=2))
+    # The served base encoder keeps the landed formula under "base"; its fit is kept beside it.
+    kind = "base-fitted" if encoder == "base" else encoder
+    save_weights({**fits, kind: weights})
+    print(json.dumps({kind: weights.__dict__}, indent=2))
     print("Weights written to index/scoring.json")
     return 0
 
@@ -162,6 +184,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("ingest", help="build or refresh the index from corpus/")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--encoder", choices=("base", "adapted"), default="base",
+                   help="build for the served base encoder (default) or train and build the one adapted to the question bank")
     s.add_argument("--full", action="store_true",
                    help="embed every text again (by default texts unchanged since the current build keep their vectors)")
     s.set_defaults(func=cmd_ingest)
@@ -181,9 +205,9 @@ def parser() -> argparse.ArgumentParser:
                    help="print the abstention threshold curve and the best threshold (tune on the dev split only)")
     s.add_argument("--fit", action="store_true",
                    help="fit the score weights and threshold for the encoder and write index/scoring.json (dev split only)")
-    s.add_argument("--encoder", choices=("adapted", "base", "fake"), default="adapted",
-                   help="the encoder adapted to the question bank (default), all-MiniLM-L6-v2 as shipped, "
-                        "or the tests' word-hashing fake")
+    s.add_argument("--encoder", choices=("base", "adapted", "fake"), default=None,
+                   help="the served encoder (default: base, all-MiniLM-L6-v2 as shipped), the one adapted to the "
+                        "question bank, or the tests' word-hashing fake")
     s.set_defaults(func=cmd_eval)
     s = sub.add_parser("bank", help="list, per document, passages without bank questions and bank entries that no longer match")
     s.set_defaults(func=cmd_bank)

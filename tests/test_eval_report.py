@@ -169,7 +169,7 @@ def test_headline_metrics_stand_beside_their_goals(page, report):
 
 def test_goals_follow_the_gold_file(tmp_path):
     assert goals_for("evaluation/gold/dev.jsonl")["accuracy@1"] == Goal(0.90, True, "issue 10 (question bank)")
-    assert goals_for("evaluation/gold/followups.jsonl")["accuracy@1"].bound == 0.80
+    assert goals_for("evaluation/gold/followups.jsonl")["accuracy@1"].bound == 0.85
     assert goals_for("x.jsonl")["false_alarm_rate"].met(0.02) is True
     assert goals_for("x.jsonl")["false_alarm_rate"].met(0.05) is False
     assert "median_quote_chars" not in goals_for("x.jsonl")

@@ -106,7 +106,15 @@ def test_score_weights_are_fitted_for_the_encoder_the_bank_trains():
     assert fits["adapted"].fitted_for.endswith(model_key(bank_pairs(CORPUS))), \
         "index/scoring.json was fitted for another encoder: run `medquote eval --gold evaluation/gold/dev.jsonl --fit`"
     for w in fits.values():
-        assert w.fitted_on.startswith("dev.jsonl sha256:") and 0 < w.threshold < 1
+        assert (w.kind == "landed" or w.fitted_on.startswith("dev.jsonl sha256:")) and 0 < w.threshold < 1
+
+
+def test_the_landed_formula_is_kept_for_the_served_base_encoder():
+    landed = load_weights()["base"]
+    assert landed.kind == "landed" and landed.threshold == 0.44
+    f = np.array([[0.6, 0.2, 0.3, 0.5, 0.0, 0.0], [0.6, 0.2, 0.3, 0.5, 0.9, 1.0]])
+    base = 0.64 * (0.6 - 0.3 * 0.2) + 0.16 * 0.3 + 0.2 * 0.5
+    assert score(f, landed) == pytest.approx([base, max(base + 0.5 * 0.6, 0.9 - 0.35) - 0.03])
 
 
 def test_bad_weights_say_how_to_refit(tmp_path):
@@ -148,11 +156,25 @@ def test_highlight_metric_reads_the_first_quote():
 
 
 @pytest.mark.slow
-def test_the_served_index_names_the_trained_encoder(real_engine):
-    from index.build import expected_manifest
+def test_the_served_engine_scores_with_the_fit_for_its_encoder(real_engine):
+    from index.models import SERVED_ENCODER
 
-    embedder = real_engine.index.embedder  # the index opened only because its manifest matched this
-    assert embedder.name.startswith("medquote-adapted/") and embedder.recipe == RECIPE.version
-    manifest = expected_manifest(CORPUS, embedder)
-    assert manifest.recipe == RECIPE.version and manifest.weights_sha256 == embedder.weights_sha256 != "none"
-    assert real_engine.settings.threshold == load_weights()["adapted"].threshold
+    fit = load_weights()[SERVED_ENCODER]
+    assert real_engine.index.settings.weights == fit and real_engine.settings.threshold == fit.threshold
+
+
+@pytest.mark.slow
+def test_the_real_training_loop_is_seeded_and_gives_a_usable_encoder(tmp_path):
+    from dataclasses import replace
+
+    from index.embedder import WEIGHTS_SHA256
+    from index.models import adapted_embedder
+
+    pairs, recipe = bank_pairs(CORPUS)[:48], replace(RECIPE, batch_size=16)
+    a = ensure_model(tmp_path / "a", pairs, recipe)
+    b = ensure_model(tmp_path / "b", pairs, recipe)
+    assert a.weights_sha256 == b.weights_sha256 != WEIGHTS_SHA256  # seeded, and it moved the weights
+    embedder = adapted_embedder(a, threads=1)
+    assert embedder.name == a.name and embedder.recipe == RECIPE.version
+    vectors = embedder.encode_queries(["what is bfs?", "can stress cause twitching?"])
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
