@@ -10,14 +10,14 @@ records the .onnx's sha256 and the sha256 of the weights it came from; the build
 is missing, names other weights, or the .onnx no longer hashes as recorded; a failed export
 raises ModelError and leaves the last good files (and the index built with them) in place.
 
-Serve side (no torch, transformers or sentence-transformers): `served_embedder` finds the model
-the current index was built with from its manifest, and returns an OnnxEmbedder on that model's
-export, presenting the model's own name, weights sha256 and recipe (so the manifest matches) and
-verifying the .onnx against the recorded sha256. A missing index, an index not built for the
-current corpus and bank, an export made from other weights or one the manifest does not name
-raises IndexUnavailable (ModelError for a damaged .onnx): the caller rebuilds with
-`medquote ingest` (medquote/engine.py does so in a child process) and tries again. Never serves
-a stale export. It does not build the index (build.py) or train (models.py).
+Serve side (no torch, transformers or sentence-transformers): `served_embedder` returns an
+OnnxEmbedder on the export of the model a build would use now (the caller asks models.py, as the
+build does), presenting the model's own name, weights sha256 and recipe (so the manifest matches)
+and verifying the .onnx against the recorded sha256. A missing index, an export made from other
+weights or one the index manifest does not name raises IndexUnavailable (ModelError for a damaged
+.onnx); opening the index then checks the rest. The caller rebuilds with `medquote ingest`
+(medquote/engine.py does so in a child process) and tries again: a stale export is never served.
+It does not build the index (build.py) or train (models.py).
 """
 
 from __future__ import annotations
@@ -30,16 +30,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ingest.bank import bank_paths
-
 from .embedder import MODEL_NAME, WEIGHTS_FILE, WEIGHTS_SHA256, Embedder, ModelError, file_sha256, model_dir
-from .models import BASE_EXPORT_PREFIX, TrainedModel, adapted_embedder, bank_pairs, served_model
+from .models import BASE_EXPORT_PREFIX, TrainedModel, adapted_embedder
 from .onnx_embedder import OnnxEmbedder
-from .scoring import ADAPTED_PREFIX
 from .store import IndexUnavailable, read_manifest
 
 EXPORT_DIR = "onnx"
@@ -148,30 +144,20 @@ def exported_embedder(model: TrainedModel | None, store: Path, threads: int | No
     return ExportedEmbedder(embedder, export)
 
 
-def served_embedder(corpus_dir: Path, index_root: Path, store: Path, threads: int | None = None) -> OnnxEmbedder:
-    """The ONNX embedder for the current index (imports neither torch nor transformers). Raises
-    IndexUnavailable (or ModelError for a damaged file) naming `medquote ingest` when the index or
-    its export is missing or stale."""
-    corpus_dir, index_root, store = Path(corpus_dir), Path(index_root), Path(store)
-    _, manifest = read_manifest(index_root)  # IndexUnavailable when there is none
-    name = str(manifest.get("model", ""))
-    model = served_model(corpus_dir, index_root, store) if name.startswith(ADAPTED_PREFIX + "/") else None
-    if model is None and not _base_is_served(name, manifest, corpus_dir):
-        raise IndexUnavailable("The index was not built with the encoder for the current corpus and question bank. Run `medquote ingest` to rebuild.")
-    folder = export_folder(model, store)
-    weights = model.weights_sha256 if model else WEIGHTS_SHA256
+def served_embedder(model: TrainedModel | None, index_root: Path, store: Path, threads: int | None = None) -> OnnxEmbedder:
+    """The ONNX embedder of `model` (None: the base model), the encoder a build would use now
+    (models.adapted_model with train=False), for the current index; imports neither torch nor
+    transformers. Raises IndexUnavailable (or ModelError for a damaged file) naming `medquote
+    ingest` when the index or the export is missing, or the export was made from other weights
+    or is not the one the index manifest names. The caller opens the index with it, which checks
+    the rest of the manifest (model, weights, recipe, corpus)."""
+    _, manifest = read_manifest(Path(index_root))  # IndexUnavailable when there is none
+    folder = export_folder(model, Path(store))
+    name, weights, recipe = (model.name, model.weights_sha256, model.recipe) if model else (MODEL_NAME, WEIGHTS_SHA256, "none")
     record = read_export(folder)
     if record is None or record.weights_sha256 != weights:
         raise IndexUnavailable(f"The ONNX export in {folder} is missing or was made from other weights. Run `medquote ingest` to export it again.")
     if manifest.get("onnx_sha256") != record.onnx_sha256:
-        raise IndexUnavailable("The index was built with another ONNX export of its encoder. Run `medquote ingest` to rebuild.")
-    return OnnxEmbedder(folder / ONNX_FILE, folder / TOKENIZER_FILE, record.onnx_sha256, name=model.name if model else MODEL_NAME,
-                        weights_sha256=weights, recipe=model.recipe if model else "none", threads=threads)
-
-
-def _base_is_served(name: str, manifest: dict[str, Any], corpus_dir: Path) -> bool:
-    """The index names the base model and the corpus has nothing to adapt it to (no bank
-    questions), as models.adapted_model decides at build time."""
-    if name != MODEL_NAME or manifest.get("weights_sha256") != WEIGHTS_SHA256:
-        return False
-    return not bank_paths(corpus_dir) or not bank_pairs(corpus_dir)
+        raise IndexUnavailable("The index was built with another encoder or another ONNX export of it. Run `medquote ingest` to rebuild.")
+    return OnnxEmbedder(folder / ONNX_FILE, folder / TOKENIZER_FILE, record.onnx_sha256, name=name,
+                        weights_sha256=weights, recipe=recipe, threads=threads)

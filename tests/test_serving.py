@@ -10,8 +10,8 @@ export's sha256 in the index manifest; the server runs that export on ONNX Runti
 - An export is made once, then reused; an export made from other weights, one the manifest does
   not name, or a damaged .onnx is never served; a stale export is redone, and a failed export
   keeps the last good files; a failed child build ends in one line naming the fix.
-The trained model is found in .models by its key (the shared real index): no test trains. The
-base-model tests use two documents without a question bank and a model store of their own.
+The trained model is found in .models by its key (skipped if it is not there): no test trains.
+The base-model tests use two documents without a question bank and a model store of their own.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from benchmarks.launcher import launched_app
 from index import IndexUnavailable, ModelError, build_index, open_index
 from index.embedder import MODEL_NAME, WEIGHTS_SHA256, file_sha256, model_dir
 from index.serving import ONNX_FILE, RECORD_FILE, ensure_export, export_folder, exported_embedder, read_export, served_embedder
-from medquote import Engine
-from tests.helpers import CORPUS, ROOT, shared_index_dir
+from medquote import Engine, config
+from tests.helpers import CORPUS, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -61,10 +61,18 @@ def previous(row: dict) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
-    """(torch engine, ONNX engine, index root): one index, built with the trained model by the torch side."""
-    root = shared_index_dir(tmp_path_factory)
-    torch_engine = Engine.load(CORPUS, root)
-    return torch_engine, Engine.load(CORPUS, root, rebuild=False, runtime="onnx"), root
+    """(torch engine, ONNX engine, index root): one index, built with the trained model by the torch
+    side (exported on the way, as every build does), then served by its export."""
+    from index.models import bank_pairs, find_model
+
+    store = config.model_dir()
+    model = find_model(store, bank_pairs(CORPUS))
+    if model is None:
+        pytest.skip("the encoder is not trained for this question bank: run `medquote ingest --encoder adapted`")
+    root = tmp_path_factory.mktemp("trained") / "index"
+    torch_engine = Engine.load(CORPUS, root, embedder=exported_embedder(model, store, threads=1))
+    onnx_engine = Engine.load(CORPUS, root, embedder=served_embedder(model, root, store, threads=1), rebuild=False)
+    return torch_engine, onnx_engine, root
 
 
 def test_the_served_embedder_is_the_export_of_the_trained_model(pair):
@@ -112,31 +120,6 @@ def test_dev_metrics_are_the_same_to_six_decimals(pair):
     assert b == a
 
 
-SERVE_AND_ANSWER = f"""
-import json, sys
-import app
-from medquote import config
-cfg = config.from_env()
-engine = app.load_engine(cfg)
-app.create_app(engine, cfg)
-reply = engine.ask({QUESTION!r})
-print(json.dumps({{"quotes": len(reply.quotes), "embedder": type(engine.index.embedder).__name__, "modules": sorted(sys.modules)}}))
-"""
-
-
-def test_the_apps_engine_answers_without_torch(pair):
-    _, _, root = pair
-    env = {**os.environ, "MEDQUOTE_INDEX_DIR": str(root), "MEDQUOTE_CORPUS": str(CORPUS)}
-    done = subprocess.run([sys.executable, "-c", SERVE_AND_ANSWER], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    loaded = {name.split(".")[0] for name in out["modules"]}
-    assert out["embedder"] == "OnnxEmbedder" and out["quotes"] > 0
-    assert {"onnxruntime", "tokenizers", "gradio"} <= loaded  # the check sees real imports
-    assert loaded & HEAVY == set()
-    assert "Building it now" not in done.stderr  # the index the torch side built is served as it is
-
-
 # --- the base model (a corpus without a question bank), in a model store of the tests' own ---
 
 
@@ -177,7 +160,7 @@ def test_the_base_model_is_exported_under_the_store_by_its_weights_and_served_as
     assert folder == store / f"base-{WEIGHTS_SHA256}" / "onnx"
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         RECORD_FILE, ONNX_FILE, "sentence_bert_config.json", "tokenizer.json"]
-    served = served_embedder(corpus, root, store, threads=1)
+    served = served_embedder(None, root, store, threads=1)
     assert (served.name, served.weights_sha256, served.recipe) == (MODEL_NAME, WEIGHTS_SHA256, "none")
     assert served.onnx_sha256 == embedder.onnx_sha256 == read_export(folder).onnx_sha256
     index = open_index(corpus, served, root, rebuild=False)  # the manifest matches the served embedder
@@ -205,7 +188,7 @@ def test_an_export_of_other_weights_is_never_served_and_a_failed_export_keeps_th
     record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
     (folder / RECORD_FILE).write_text(json.dumps({**record, "weights_sha256": "0" * 64}), encoding="utf-8")
     with pytest.raises(IndexUnavailable, match="made from other weights. Run `medquote ingest`"):
-        served_embedder(corpus, root, store)
+        served_embedder(None, root, store)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     calls = []
 
@@ -225,15 +208,15 @@ def test_an_export_the_manifest_does_not_name_or_a_damaged_onnx_is_refused(base,
     manifest_path = root / "current" / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest_path.write_text(json.dumps({**manifest, "onnx_sha256": ""}), encoding="utf-8")
-    with pytest.raises(IndexUnavailable, match="another ONNX export of its encoder. Run `medquote ingest`"):
-        served_embedder(corpus, root, store)
+    with pytest.raises(IndexUnavailable, match="another encoder or another ONNX export of it. Run `medquote ingest`"):
+        served_embedder(None, root, store)
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     onnx = export_folder(None, store) / ONNX_FILE
     data = bytearray(onnx.read_bytes())
     data[len(data) // 2] ^= 0x01
     onnx.write_bytes(bytes(data))
     with pytest.raises(ModelError, match="Refusing to use it. Run `medquote ingest`"):
-        served_embedder(corpus, root, store)
+        served_embedder(None, root, store)
 
 
 def test_the_launched_app_builds_a_missing_index_in_a_child_and_runs_no_torch(base, tmp_path):
@@ -270,3 +253,28 @@ def test_a_failed_child_build_ends_in_one_line_naming_the_fix(base, tmp_path):
     assert lines[0].startswith("medquote: No index found") and "Building it now" in lines[0]
     assert lines[-1].startswith("medquote: ") and SMALL[0] in lines[-1]
     assert sum(SMALL[0] in line for line in lines) == 1  # the child's error, printed once
+
+
+SERVE_AND_ANSWER = f"""
+import json, sys
+import app
+from medquote import config
+cfg = config.from_env()
+engine = app.load_engine(cfg)
+app.create_app(engine, cfg)
+reply = engine.ask({QUESTION!r})
+print(json.dumps({{"ranked": len(reply.ranked), "embedder": type(engine.index.embedder).__name__, "modules": sorted(sys.modules)}}))
+"""
+
+
+def test_the_apps_engine_answers_without_torch(base):
+    corpus, store, root, _ = base
+    env = {**os.environ, "MEDQUOTE_INDEX_DIR": str(root), "MEDQUOTE_CORPUS": str(corpus), "MEDQUOTE_MODEL_DIR": str(store)}
+    done = subprocess.run([sys.executable, "-c", SERVE_AND_ANSWER], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = {name.split(".")[0] for name in out["modules"]}
+    assert out["embedder"] == "OnnxEmbedder" and out["ranked"] > 0
+    assert {"onnxruntime", "tokenizers", "gradio"} <= loaded  # the check sees real imports
+    assert loaded & HEAVY == set()
+    assert "Building it now" not in done.stderr  # the index the torch side built is served as it is (no child build)
