@@ -26,8 +26,8 @@ from answer.safety import Safety, calm
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, IndexUnavailable, ModelError, SearchIndex, open_index
-from index.models import TrainedModel, adapted_model
-from index.screen import SemanticScreen, clauses
+from index.models import SERVED_ENCODER, TrainedModel, adapted_model
+from index.screen import SemanticScreen, clauses, screen_settings_for
 from index.serving import exported_embedder, served_embedder
 from ingest import SourceMeta
 from ingest.reader import read_metadata
@@ -81,6 +81,7 @@ class Engine:
     k: int = 10
     screen: SemanticScreen | None = None  # None: the rules alone (tests with a fake embedder)
     language: LanguageDetector | None = None  # None: every message is taken as English
+    context_weight: float = CONTEXT_WEIGHT  # a follow-up's earlier turn, against its own words' 1
 
     def __post_init__(self) -> None:
         if self.settings.threshold is None:  # the threshold calibrated with the score weights in use
@@ -91,9 +92,11 @@ class Engine:
         cls, corpus_dir: Path, index_dir: Path, embedder: Embedder | None = None,
         settings: Settings | None = None, rebuild: bool = True, threads: int | None = None,
         model_dir: Path | None = None, progress: bool = False, runtime: Runtime = "torch",
+        encoder: str = SERVED_ENCODER,
     ) -> Engine:
-        """`embedder`: None for the encoder adapted to the corpus's bank (trained into `model_dir`,
-        default Config.model_dir, when missing and `rebuild`); `threads`: threads per encode
+        """`embedder`: None for the model `encoder` names: "base" (as shipped, served today) or
+        "adapted" to the corpus's bank (trained into `model_dir`, default Config.model_dir, when
+        missing and `rebuild`; index/models.py says why it is not served yet); `threads`: threads per encode
         call, torch's or ONNX Runtime's (Config.torch_threads); None reads the setting.
         `runtime` (with `embedder` None): "torch" runs the model with sentence-transformers, its
         ONNX export made or checked on the way (what `medquote ask` and `eval` use, and every
@@ -106,17 +109,17 @@ class Engine:
         if embedder is None and runtime == "onnx":
             # The model a build would use now (no training here: a child process trains and builds).
             def build_model() -> TrainedModel | None:
-                return adapted_model(corpus_dir, index_dir, store, train=False)
+                return adapted_model(corpus_dir, index_dir, store, train=False, encoder=encoder)
 
             index = _served_index(Path(corpus_dir), Path(index_dir), store, threads, rebuild, build_model)
         else:
             if embedder is None:
-                model = adapted_model(corpus_dir, index_dir, store, train=rebuild, progress=progress)
+                model = adapted_model(corpus_dir, index_dir, store, train=rebuild, progress=progress, encoder=encoder)
                 embedder = exported_embedder(model, store, threads=threads)
             index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)  # scoring with the weights fitted for it
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
-            screen=SemanticScreen(index.art.exemplars, index.art.exemplar_vectors),
+            screen=SemanticScreen(index.art.exemplars, index.art.exemplar_vectors, screen_settings_for(index.embedder.name)),
             language=LanguageDetector(index.vocab.known),
         )
         engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
@@ -129,11 +132,10 @@ class Engine:
         extra = [self.index.vocab.correct(context)] if context else []
         return [self.index.vocab.correct(text), *parts, *extra]
 
-    @staticmethod
-    def split(vectors: np.ndarray, n_texts: int, follow_up: bool) -> tuple[np.ndarray, np.ndarray]:
+    def split(self, vectors: np.ndarray, n_texts: int, follow_up: bool) -> tuple[np.ndarray, np.ndarray]:
         """(vectors of the message and its clauses, the vector retrieval searches with)."""
         message = vectors[: n_texts - 1] if follow_up else vectors[:n_texts]
-        return message, follow_up_query(vectors[0], vectors[n_texts - 1] if follow_up else None)
+        return message, follow_up_query(vectors[0], vectors[n_texts - 1] if follow_up else None, self.context_weight)
 
     def encode(self, text: str, context: str = "") -> tuple[np.ndarray, np.ndarray]:
         """One message's vectors: see texts_to_encode and split."""
@@ -197,7 +199,7 @@ class Engine:
         flags = self.screen_message(text, message)
         scope = out_of_scope(text, self.index.vocab.corpus)
         # ranked even when abstaining, for evaluation
-        hits = self.index.search(text, self.k, query=query, context=context, context_weight=CONTEXT_WEIGHT if context else 0.0)
+        hits = self.index.search(text, self.k, query=query, context=context, context_weight=self.context_weight if context else 0.0)
         language = self.language.detect(text) if self.language else "en"
         if language != "en":  # the safety notices still come first; no quotes, no "not covered"
             return compose(question, hits, self.sources, self.settings, flags, scope, language=language)
