@@ -65,7 +65,7 @@ def clean(question: str) -> str:
 
 def follow_up_query(message: np.ndarray, context: np.ndarray | None, weight: float = CONTEXT_WEIGHT) -> np.ndarray:
     """The vector a follow-up is searched with: its own, plus the earlier message's at `weight`,
-    normalised. The follow-up's own words lead; the earlier turn only says what "it" is."""
+    normalised (followup.CONTEXT_WEIGHT says how the weight was chosen)."""
     if context is None:
         return message
     mixed = message + weight * context

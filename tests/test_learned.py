@@ -128,12 +128,15 @@ def test_bad_weights_say_how_to_refit(tmp_path):
         ScoreWeights(0.0, (1.0,), 0.5, "m", "d")
 
 
-def test_a_follow_up_is_led_by_its_own_words():
+@pytest.mark.parametrize("weight", [0.5, 1.0])
+def test_a_follow_up_adds_the_earlier_turn_at_its_weight(weight):
     rng = np.random.default_rng(0)
     own, earlier = (v / np.linalg.norm(v) for v in rng.normal(size=(2, 384)).astype(np.float32))
-    mixed = follow_up_query(own, earlier)
+    mixed = follow_up_query(own, earlier, weight)
     assert np.linalg.norm(mixed) == pytest.approx(1.0, abs=1e-6)
-    assert float(mixed @ own) > float(mixed @ earlier) > 0
+    expected = (own + weight * earlier) / np.linalg.norm(own + weight * earlier)
+    assert np.allclose(mixed, expected, atol=1e-6)
+    assert (float(mixed @ own) > float(mixed @ earlier)) is (weight < 1)  # below 1 the follow-up's own words lead
     assert follow_up_query(own, None) is own
 
 
