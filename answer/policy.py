@@ -26,7 +26,9 @@ class NoFlags:
     personal: bool = False
 
 
-DEFAULT_THRESHOLD = 0.5  # scores are fitted probabilities (index/scoring.py): "more likely than not"
+# Used only when no engine filled in the threshold calibrated for its score (tests of the policy
+# alone); for a fitted score (a probability) it reads "more likely than not".
+DEFAULT_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@
 b and w are a logistic regression fitted on labelled candidates (evaluation/fit.py, recorded in
 index/scoring.json with what it was fitted on and for which encoder): no hand-set weight. The
 score reads as the chance that the passage answers; the abstention threshold is calibrated on
-the same dev split for the encoder in use. It does not gather features (search.py) or fit.
+the same dev split for the encoder in use. The served base encoder still uses the landed
+hand-set formula (kind "landed", see score) until a fit ranks the issue examples as well
+(docs/learned-answers.md). It does not gather features (search.py) or fit.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@
 2. Candidates: the dense top-N (FAISS, cosine), the BM25 top-N and the chunks of the bank top-N.
 3. Each candidate gets its features (scoring.FEATURES: cosine, hubness, BM25, best answering
    sentence, best bank question, written to another asker) and one score, scoring.score with
-   the weights fitted for the encoder in use (index/scoring.json).
+   the weights recorded for the encoder in use (index/scoring.json: a dev fit for the adapted
+   encoder, the landed formula for the served base encoder).
 4. Highlights: when a reviewed bank question matches better than any sentence, its anchor (the
    exact answering words); otherwise the best-matching answering sentence(s).
 Passages that answer nothing (an asker's own question, or only questions, greetings, sign-offs

@@ -20,7 +20,7 @@ RANKED_SHOWN = 10  # ranked passages in the answer object, and the ones the rank
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
-    score: float  # the score the policy ranks and thresholds on (index/scoring.py: a fitted probability)
+    score: float  # the score the policy ranks and thresholds on (index/scoring.py)
     dense: float = 0.0  # cosine of question and chunk, less the chunk's hubness
     lexical: float = 0.0  # squashed BM25
     sentence: float = 0.0  # cosine of question and the chunk's best sentence
