@@ -47,6 +47,9 @@ class Safety:
     crisis: bool  # thoughts of suicide or self-harm
     personal: bool  # asks for a personal diagnosis / verdict / prognosis
     reasons: tuple[str, ...] = ()  # ids of the patterns that fired (logs/tests; never shown)
+    # Flags raised only by patterns marked `confirm` (a word as often figurative as not: "my wifi
+    # collapsed", "career suicide"): the classifier must agree, at its floor (see combine).
+    tentative: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class _Pattern:
     flag: str
     vetoes: frozenset[str]
     regex: re.Pattern[str]
+    confirm: bool = False
 
 
 def _expand(regex: str, macros: dict[str, str]) -> str:
@@ -86,7 +90,8 @@ def _load(path: Path = RULES_PATH) -> dict[str, Any]:
         vetoes = frozenset(entry.get("vetoes", data["defaults"].get(entry.get("flag"), ["?"])))
         if entry.get("flag") not in FLAGS or not vetoes <= set(VETOES) or not entry.get("why"):
             raise ValueError(f"redflags.toml: bad pattern {entry.get('id')!r}")
-        rules["patterns"].append(_Pattern(entry["id"], entry["flag"], vetoes, re.compile(_expand(entry["re"], macros))))
+        rules["patterns"].append(_Pattern(entry["id"], entry["flag"], vetoes, re.compile(_expand(entry["re"], macros)),
+                                          bool(entry.get("confirm", False))))
     if len({p.id for p in rules["patterns"]}) != len(rules["patterns"]):
         raise ValueError("redflags.toml: duplicate pattern id")
     return rules
@@ -175,7 +180,7 @@ def _vetoed(match: re.Match[str], vetoes: frozenset[str], ctx: _Context) -> bool
 
 
 def calm(message: str) -> bool:
-    """The rules' vetoes for a whole message, for the semantic screen: no "now" marker and no sudden
+    """The rules' vetoes for a whole message, for the classifier's emergency (combine): no "now" marker and no sudden
     onset, and a hypothetical or habitual clause or a general question about no one in particular
     ("when I stand up too fast", "will my dad eventually need..."). A past-tense veto is not
     used here: "the kid drank lamp oil" is past and still an emergency."""
@@ -192,10 +197,36 @@ def assess(message: str) -> Safety:
     ctx = _Context(normalise(message))
     reasons: list[str] = []
     fired: set[str] = set()
+    firm: set[str] = set()
     for pattern in _RULES["patterns"]:
         for match in pattern.regex.finditer(ctx.text):
             if not pattern.vetoes or not _vetoed(match, pattern.vetoes, ctx):
                 reasons.append(pattern.id)
                 fired.add(pattern.flag)
+                if not pattern.confirm:
+                    firm.add(pattern.flag)
                 break
-    return Safety("emergency" in fired, "crisis" in fired, "personal" in fired, tuple(reasons))
+    tentative = tuple(f for f in FLAGS if f in fired - firm)
+    return Safety("emergency" in fired, "crisis" in fired, "personal" in fired, tuple(reasons), tentative)
+
+
+def combine(rules: Safety, scores: tuple[float, float, float] | None, thresholds: tuple[float, float, float],
+            calm_message: bool = False, floors: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Safety:
+    """The one safety verdict: the rules (a floor for explicit phrases) OR the trained
+    classifier's probabilities (emergency, crisis, personal; the highest over the message and
+    its clauses) at or over their calibrated thresholds. A flag the rules raise only through
+    `confirm` patterns (Safety.tentative) stands only if the classifier gives it at least its
+    `floors` value, far below the threshold. A classifier emergency is dropped for a calm
+    message (see `calm`: hypothetical, habitual or general talk, without a "now" marker);
+    crisis and personal never are. `scores` None: the rules alone, tentative flags included.
+    Pure; used by the engine and by the calibration alike, so what is calibrated is what is served."""
+    if scores is None:
+        return rules
+    model = [s >= t for s, t in zip(scores, thresholds, strict=True)]
+    if calm_message:
+        model[0] = False
+    ruled = [getattr(rules, f) and (f not in rules.tentative or s >= floor)
+             for f, s, floor in zip(FLAGS, scores, floors, strict=True)]
+    names = [f"model:{flag}" for flag, on in zip(FLAGS, model, strict=True) if on]
+    on = [a or b for a, b in zip(ruled, model, strict=True)]
+    return Safety(on[0], on[1], on[2], rules.reasons + tuple(names))

@@ -3,8 +3,8 @@ the HTML evaluation report.
 
 An answer: the best passage's score against the threshold, its parts (passage cosine, BM25,
 best sentence, best bank question with its text) and that no scope rule matched. An alarm: the
-ids of the safety rules that fired, the semantic screen's verdicts, and its margins against the
-calibrated ones. The engine is asked again (the answer object carries none of this); only for
+ids of the safety rules that fired, the classifier's verdicts, and its probabilities against the
+calibrated thresholds. The engine is asked again (the answer object carries none of this); only for
 the few questions that need it. It does not decide whether a reply was right (report_rows.py).
 """
 
@@ -39,13 +39,13 @@ def alarm_trigger(engine, gold: GoldQuestion) -> str:
 
     text = clean(gold.question)
     flags = engine.screen_message(text)
-    said = ", ".join(flags.reasons) or "no rule or screen reason recorded"
-    if engine.screen is None:
+    said = ", ".join(flags.reasons) or "no rule or classifier reason recorded"
+    if engine.classifier is None:
         return f"alarm: {said}"
-    e, c, _ = engine.screen.judge(engine.encode(text)[0]).scores
-    st = engine.screen.settings
-    return (f"alarm: {said} (semantic margins: emergency {e:.3f}, needs {st.emergency_margin}; "
-            f"crisis {c:.3f}, needs {st.crisis_margin})")
+    e, c, _ = engine.classifier.scores(engine.encode(text)[0])
+    t = engine.classifier.thresholds
+    return (f"alarm: {said} (classifier: emergency {e:.3f}, needs {t.emergency:.3f}; "
+            f"crisis {c:.3f}, needs {t.crisis:.3f})")
 
 
 def triggers(engine, gold: GoldQuestion, answer: dict) -> tuple[str, ...]:

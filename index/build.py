@@ -28,6 +28,7 @@ from .hubness import hubness
 from .lexical import Lexical
 from .questions import BankQuestion, bank_questions, expanded_texts
 from .reuse import Reusable, embed
+from .safety_model import fit_head
 from .scoring import weights_for
 from .screen import Exemplar, exemplar_hashes, load_exemplars
 from .search import RetrievalSettings, SearchIndex
@@ -120,7 +121,8 @@ def make_artifacts(
     vectors = done.vectors
     n, m, b = len(chunks), len(chunks) + len(sentences), len(chunks) + len(sentences) + len(bank)
     chunk_vectors, sentence_vectors = vectors[:n], vectors[n:m]
-    bank_vectors, exemplar_vectors = vectors[m:b], vectors[b:]
+    bank_vectors = vectors[m:b]
+    exemplar_vectors = np.asarray(vectors[b:], dtype=np.float32).reshape(len(exemplars), embedder.dim)
     owner = np.array([s.chunk for s in sentences], dtype=np.int64)
     return Artifacts(
         dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
@@ -128,7 +130,8 @@ def make_artifacts(
         hubness=hubness(chunk_vectors, sentence_vectors, owner),
         bank=bank, bank_vectors=np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim),
         exemplars=list(exemplars),
-        exemplar_vectors=np.asarray(exemplar_vectors, dtype=np.float32).reshape(len(exemplars), embedder.dim),
+        exemplar_vectors=exemplar_vectors,
+        safety_head=fit_head(exemplars, exemplar_vectors),
         embed_keys=done.keys,
     )
 

@@ -27,9 +27,11 @@ from ingest.bank import bank_paths, load_bank
 
 from .build import embed_text, input_hashes
 from .embedder import WEIGHTS_FILE, WEIGHTS_SHA256, ModelEmbedder, ModelError, file_sha256, model_dir
+from .safety_pairs import safety_pairs
 from .scoring import ADAPTED_PREFIX
+from .screen import load_exemplars
 from .store import IndexUnavailable, read_manifest
-from .train import RECIPE, Pair, Recipe, data_sha256, fine_tune, training_pairs
+from .train import JOINT, RECIPE, Example, Pair, Recipe, data_sha256, fine_tune, training_pairs
 
 log = logging.getLogger("medquote.index")
 # The base model's ONNX export lives in <store>/base-<weights sha256>/ (index/serving.py): not a
@@ -49,7 +51,7 @@ class TrainedModel:
         return f"{ADAPTED_PREFIX}/{self.recipe}/{self.key}"
 
 
-def model_key(pairs: Sequence[Pair], recipe: Recipe = RECIPE, base_sha256: str = WEIGHTS_SHA256) -> str:
+def model_key(pairs: Sequence[Example], recipe: Recipe = RECIPE, base_sha256: str = WEIGHTS_SHA256) -> str:
     return hashlib.sha256(f"{recipe.key()}|{base_sha256}|{data_sha256(pairs)}".encode()).hexdigest()
 
 
@@ -64,15 +66,15 @@ def _stored(folder: Path, key: str) -> TrainedModel | None:
         return None
 
 
-def find_model(store: Path, pairs: Sequence[Pair], recipe: Recipe = RECIPE) -> TrainedModel | None:
+def find_model(store: Path, pairs: Sequence[Example], recipe: Recipe = RECIPE) -> TrainedModel | None:
     key = model_key(pairs, recipe)
     return _stored(Path(store) / key, key)
 
 
-Trainer = Callable[[Path, Sequence[Pair], Path, Recipe, bool], None]
+Trainer = Callable[[Path, Sequence[Example], Path, Recipe, bool], None]
 
 
-def ensure_model(store: Path | str, pairs: Sequence[Pair], recipe: Recipe = RECIPE, progress: bool = False,
+def ensure_model(store: Path | str, pairs: Sequence[Example], recipe: Recipe = RECIPE, progress: bool = False,
                  trainer: Trainer = fine_tune) -> TrainedModel:
     """The model trained from `pairs` with `recipe`: the stored one, or trained now (minutes).
     `trainer` is train.fine_tune; tests pass a double."""
@@ -92,7 +94,7 @@ def ensure_model(store: Path | str, pairs: Sequence[Pair], recipe: Recipe = RECI
         found = _stored(store / key, key)  # the other process may have finished it meanwhile
         if found:
             return found
-        log.warning("Training the adapted encoder from the question bank (%d pairs; a few minutes, once).", len(pairs))
+        log.warning("Training the adapted encoder (%d pairs, recipe %s; minutes on 2 cores, once).", len(pairs), recipe.version)
         tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=store))
         try:
             trainer(model_dir(), pairs, tmp, recipe, progress)
@@ -136,6 +138,12 @@ def bank_pairs(corpus_dir: Path) -> list[Pair]:
     """The training pairs of the corpus's question bank (a bad bank entry raises BankError)."""
     docs, chunks = chunk_corpus(corpus_dir)
     return training_pairs(load_bank(corpus_dir, docs, chunks), chunks, embed_text)
+
+
+def joint_examples(corpus_dir: Path) -> list[Example]:
+    """What the joint model (train.JOINT, measured, not served) learns from: the bank's pairs,
+    then the safety exemplars' labelled pairs."""
+    return [*bank_pairs(corpus_dir), *safety_pairs(load_exemplars(), seed=JOINT.seed)]
 
 
 def served_model(corpus_dir: Path, index_root: Path, store: Path) -> TrainedModel | None:

@@ -1,15 +1,14 @@
-"""The semantic safety layer: a message judged by its nearest reviewed exemplars, clause by clause.
+"""The safety exemplars (reviewed data) and the clauses a message is judged by.
 
-`answer/exemplars/*.toml` (reviewed data) holds labelled messages: emergency (by category),
-crisis, personal (a verdict about a specific person), and what must raise nothing: general
-questions, ordinary domain questions and alarm words in a non-acute sense ("does ALS affect
-breathing later?"). They are embedded at build with the same model as the passages and stored
-with the index. A message is split into clauses, so that a long story does not dilute one
-alarming sentence; the clauses are encoded in the same batched call as the question itself.
-For each clause and class, the class score is the mean cosine of its `k` nearest exemplars;
-a flag is raised when a clause's alarm score beats its best "nothing" score by the calibrated
-margin (see evaluation/safety/README.md for how the margins were set).
-It does not decide with rules (answer/safety.py does) or combine the two (the engine does).
+`answer/exemplars/*.toml` holds labelled messages: emergency (by category), crisis, personal (a
+verdict about a specific person), and what must raise nothing: general questions, ordinary
+domain questions and alarm words in a non-acute sense ("does ALS affect breathing later?").
+A group may carry further labels (`also`): a pill overdose taken on purpose is emergency and
+crisis. They train the encoder (safety_pairs.py), are embedded at build with the same model as
+the passages, and the safety classifier is fitted on their vectors (safety_model.py). A message
+is split into clauses, so that a long story does not dilute one alarming sentence; the clauses
+are encoded in the same batched call as the question itself.
+It does not judge (safety_model.py) or combine with the rules (answer/safety.combine).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingest import IngestError
@@ -36,6 +34,7 @@ class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: Label
     category: str = Field(min_length=1)
+    also: list[Label] = []  # further labels: a pill overdose taken on purpose is emergency and crisis
     messages: list[str] = Field(min_length=1)
 
 
@@ -50,6 +49,14 @@ class Exemplar:
     label: str
     category: str
     text: str
+    also: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "also", tuple(self.also))  # read back from JSON as a list
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return frozenset((self.label, *self.also))
 
 
 def exemplar_paths(folder: Path = EXEMPLAR_DIR) -> list[Path]:
@@ -76,7 +83,7 @@ def load_exemplars(folder: Path = EXEMPLAR_DIR) -> list[Exemplar]:
             for m in g.messages:
                 if not 3 <= len(m.strip()) <= 300:
                     raise IngestError(f"{path}: group {g.label}/{g.category}: message {m[:40]!r} must be 3 to 300 characters.")
-                out.append(Exemplar(g.label, g.category, m.strip()))
+                out.append(Exemplar(g.label, g.category, m.strip(), tuple(g.also)))
     return out
 
 
@@ -103,76 +110,3 @@ def clauses(message: str) -> list[str]:
     if len(parts) <= 1:
         return []
     return parts[:MAX_CLAUSES]
-
-
-@dataclass(frozen=True)
-class SemanticFlags:
-    emergency: bool
-    crisis: bool
-    personal: bool
-    scores: tuple[float, float, float]  # best margins (emergency, crisis, personal), for calibration
-
-
-@dataclass(frozen=True)
-class ScreenSettings:
-    # Calibrated for recall first under a false-alarm ceiling; see evaluation/safety/README.md.
-    k: int = 5
-    min_alarm_sim: float = 0.5  # an alarm also needs one exemplar of its class at least this close
-    emergency_margin: float = 0.035
-    crisis_margin: float = 0.01
-    personal_margin: float = 0.155
-
-
-# The margins depend on the encoder's geometry: the encoder adapted to the question bank packs ALS
-# questions closer together, so with the base model's margins ordinary questions about breathing or
-# choking in ALS crossed into alarms (6 of 163 in ordinary.jsonl). Recalibrated for it with
-# evaluation/safety/calibrate_screen.py on the tuning sets only, by the same rule (recall first under
-# the false-alarm ceiling; personal: the smallest margin flagging no more general questions than the
-# rules alone: 0.27, as "what are the odds of getting ALS?" scores 0.268). Figures in
-# docs/learned-answers.md.
-ADAPTED_SCREEN = ScreenSettings(emergency_margin=0.06, crisis_margin=0.025, personal_margin=0.27)
-
-
-def screen_settings_for(embedder_name: str) -> ScreenSettings:
-    """The margins calibrated for this encoder: the adapted one's, else the base model's."""
-    from .scoring import ADAPTED_PREFIX
-
-    return ADAPTED_SCREEN if embedder_name.startswith(ADAPTED_PREFIX) else ScreenSettings()
-
-
-class SemanticScreen:
-    def __init__(self, exemplars: list[Exemplar], vectors: np.ndarray, settings: ScreenSettings = ScreenSettings()):
-        self.settings = settings
-        self.labels = np.array([e.label for e in exemplars])
-        self.vectors = vectors
-        self._masks = {lab: self.labels == lab for lab in ("emergency", "crisis", "personal", "general", "ordinary")}
-
-    def _class_scores(self, sims: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """Per clause (row), per label: mean cosine of the k nearest exemplars of that label, and
-        the cosine of the nearest one."""
-        mean, top = {}, {}
-        for label, mask in self._masks.items():
-            sub = sims[:, mask]
-            if sub.shape[1] == 0:
-                mean[label] = top[label] = np.full(len(sims), -1.0)
-                continue
-            k = min(self.settings.k, sub.shape[1])
-            nearest = np.partition(sub, -k, axis=1)[:, -k:]
-            mean[label], top[label] = nearest.mean(axis=1), nearest.max(axis=1)
-        return mean, top
-
-    def margins(self, clause_vectors: np.ndarray) -> tuple[float, float, float]:
-        if len(self.labels) == 0 or len(clause_vectors) == 0:
-            return (-1.0, -1.0, -1.0)
-        c, top = self._class_scores(clause_vectors @ self.vectors.T)
-        quiet = np.maximum.reduce([c["general"], c["ordinary"], c["personal"]])
-        floor = self.settings.min_alarm_sim
-        emergency = np.where(top["emergency"] >= floor, c["emergency"] - np.maximum(quiet, c["crisis"]), -1.0)
-        crisis = np.where(top["crisis"] >= floor, c["crisis"] - np.maximum(quiet, c["emergency"]), -1.0)
-        personal = c["personal"] - np.maximum(c["general"], c["ordinary"])
-        return float(emergency.max()), float(crisis.max()), float(personal.max())
-
-    def judge(self, clause_vectors: np.ndarray) -> SemanticFlags:
-        e, c, p = self.margins(clause_vectors)
-        st = self.settings
-        return SemanticFlags(e >= st.emergency_margin, c >= st.crisis_margin, p >= st.personal_margin, (e, c, p))

@@ -1,7 +1,7 @@
 """The built index as a folder of plain files, written atomically and checked before use.
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
-sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, exemplars.jsonl, exemplar_vectors.npy, bm25/*,
+sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, bm25/*,
 embed_keys.npy, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
 only then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the
 previous index untouched. Loading compares the manifest with the corpus, the embedder and
@@ -33,7 +33,7 @@ from .reuse import KEY_BYTES
 from .screen import Exemplar
 from .sentences import Sentence
 
-FORMAT_VERSION = 6  # 6: onnx_sha256, the ONNX export of the encoder the server runs (index/serving.py)
+FORMAT_VERSION = 7  # 7: safety_head.npy, the safety classifier (index/safety_model.py); 6: onnx_sha256
 T = TypeVar("T")
 
 
@@ -51,6 +51,7 @@ class Artifacts:
     bank_vectors: np.ndarray  # one normalised vector per bank question
     exemplars: list[Exemplar]  # the safety screen's reviewed messages, see screen.py
     exemplar_vectors: np.ndarray  # one normalised vector per exemplar
+    safety_head: np.ndarray  # the safety classifier fitted on them, (3, dim + 1): see safety_model.py
     # sha256 of the exact text behind every vector (chunks, sentences, bank, exemplars), for
     # reuse by the next build (reuse.py); None in builds made before it was stored.
     embed_keys: np.ndarray | None = None
@@ -111,6 +112,7 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
         np.save(tmp / "bank_vectors.npy", art.bank_vectors, allow_pickle=False)
         _write_jsonl(tmp / "exemplars.jsonl", art.exemplars)
         np.save(tmp / "exemplar_vectors.npy", art.exemplar_vectors, allow_pickle=False)
+        np.save(tmp / "safety_head.npy", art.safety_head, allow_pickle=False)
         if art.embed_keys is not None:
             np.save(tmp / "embed_keys.npy", art.embed_keys, allow_pickle=False)
         (tmp / "bm25").mkdir()
@@ -207,6 +209,7 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             bank_vectors=np.load(path / "bank_vectors.npy", allow_pickle=False),
             exemplars=_read_jsonl(path / "exemplars.jsonl", Exemplar),
             exemplar_vectors=np.load(path / "exemplar_vectors.npy", allow_pickle=False),
+            safety_head=np.load(path / "safety_head.npy", allow_pickle=False),
             embed_keys=np.load(path / "embed_keys.npy", allow_pickle=False) if "embed_keys.npy" in files else None,
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
@@ -216,6 +219,7 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             or art.sentence_vectors.shape != (len(art.sentences), expected.dim) or art.hubness.shape != (n,)
             or art.bank_vectors.shape != (len(art.bank), expected.dim) or any(not 0 <= q.chunk < n for q in art.bank)
             or art.exemplar_vectors.shape != (len(art.exemplars), expected.dim)
+            or art.safety_head.shape != (3, expected.dim + 1)
             or (art.embed_keys is not None and art.embed_keys.shape != (n + len(art.sentences) + len(art.bank) + len(art.exemplars), KEY_BYTES))):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")
     return art

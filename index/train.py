@@ -1,11 +1,16 @@
-"""Adapts the encoder to the corpus from the reviewed question bank: a plain, seeded torch loop.
+"""Adapts the encoder to the corpus from reviewed data: a plain, seeded torch loop.
 
-Training data is the bank alone (never a gold file): each bank question is paired with the
+Training data is reviewed data only (never a gold file or a safety test set). The adapted
+encoder (RECIPE) learns from the question bank: each bank question is paired with the
 text its anchor's chunk is embedded as (section + passage, see build.embed_text) and with the
 anchor's exact answering words. all-MiniLM-L6-v2 is fine-tuned on those pairs with in-batch
 negatives (multiple-negatives ranking loss: cross-entropy over scaled cosines, every other
 pair's positive in the batch a negative; a positive that is the same text as the row's own is
-masked, not counted as a negative). The lowest `frozen_layers` transformer layers and the
+masked, not counted as a negative). The same loop takes SetFit-style labelled pairs from the
+safety exemplars (safety_pairs.py: cosine regressed to 1 for two messages of the same labels, 0
+otherwise), in batches of their own shuffled among the bank's: JOINT, one model for retrieval and
+safety, and the safety-only model were trained so and measured against the frozen encoder
+(docs/learned-safety.md); neither is served. The lowest `frozen_layers` transformer layers and the
 word embeddings stay as they were: measured in docs/learned-answers.md.
 It does not decide when to train or where the result lives (models.py); it never searches.
 """
@@ -47,7 +52,12 @@ class Recipe:
 
 
 RECIPE = Recipe()
-Pair = tuple[str, str]
+# The loop on bank pairs and exemplar pairs together (or exemplar pairs alone): measured, not
+# served (evaluation/safety/compare_encoders.py, docs/learned-safety.md).
+JOINT = Recipe(version="bank-exemplars-1")
+Pair = tuple[str, str]  # (bank question, its passage or its anchor words)
+Labelled = tuple[str, str, float]  # (exemplar, exemplar, 1.0 same labels / 0.0 not)
+Example = Pair | Labelled
 
 
 def training_pairs(anchors: Sequence[Anchor], chunks: Sequence[Chunk], embed_text: Callable[[Chunk], str]) -> list[Pair]:
@@ -67,19 +77,21 @@ def training_pairs(anchors: Sequence[Anchor], chunks: Sequence[Chunk], embed_tex
     return pairs
 
 
-def data_sha256(pairs: Sequence[Pair]) -> str:
+def data_sha256(pairs: Sequence[Example]) -> str:
     """What the model learns from, as one hash: a bank edit changes it, an edit elsewhere in a
     document (outside every anchored passage) does not."""
     return hashlib.sha256(json.dumps(list(pairs), ensure_ascii=False).encode()).hexdigest()
 
 
-def _batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[list[int]]:
-    """Shuffled batches, each of one kind of positive (passages, or anchor words): a batch is
-    padded to its longest text, so short anchors batched apart cost a fraction of passages;
-    and a passage's negatives are other passages, an anchor's other anchors."""
-    passage, short = list(range(0, len(pairs), 2)), list(range(1, len(pairs), 2))  # see training_pairs
+def _batches(pairs: Sequence[Example], size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches, each of one kind (bank passages, anchor words, labelled exemplar
+    pairs): a batch is padded to its longest text, so short anchors batched apart cost a
+    fraction of passages; and a passage's negatives are other passages, an anchor's other anchors."""
+    bank = [i for i, p in enumerate(pairs) if len(p) == 2]  # the bank's come first, two per question
+    passage, short = bank[0::2], bank[1::2]  # see training_pairs
+    labelled = [i for i, p in enumerate(pairs) if len(p) == 3]
     batches = []
-    for kind in (passage, short):
+    for kind in (passage, short, labelled):
         rng.shuffle(kind)
         batches += [kind[i: i + size] for i in range(0, len(kind), size)]
     rng.shuffle(batches)
@@ -97,7 +109,29 @@ def _freeze(model: Any, layers: int) -> None:
             p.requires_grad = False
 
 
-def fine_tune(base: Path, pairs: Sequence[Pair], out: Path, recipe: Recipe = RECIPE, progress: bool = False) -> None:
+def _bank_loss(model: Any, rows: list[Pair], scale: float) -> Any:
+    import torch
+
+    questions, positives = [r[0] for r in rows], [r[1] for r in rows]
+    q = torch.nn.functional.normalize(model(model.preprocess(questions))["sentence_embedding"], dim=1)
+    p = torch.nn.functional.normalize(model(model.preprocess(positives))["sentence_embedding"], dim=1)
+    logits = scale * q @ p.T
+    same = torch.tensor([[a == b and i != j for j, b in enumerate(positives)] for i, a in enumerate(positives)])
+    logits = logits.masked_fill(same, float("-inf"))  # the same passage twice is no negative
+    return torch.nn.functional.cross_entropy(logits, torch.arange(len(rows)))
+
+
+def _labelled_loss(model: Any, rows: list[Labelled]) -> Any:
+    """SetFit's: mean squared error between the pair's cosine and its label."""
+    import torch
+
+    a = model(model.preprocess([r[0] for r in rows]))["sentence_embedding"]
+    b = model(model.preprocess([r[1] for r in rows]))["sentence_embedding"]
+    cos = torch.nn.functional.cosine_similarity(a, b)
+    return torch.nn.functional.mse_loss(cos, torch.tensor([r[2] for r in rows], dtype=cos.dtype))
+
+
+def fine_tune(base: Path, pairs: Sequence[Example], out: Path, recipe: Recipe = RECIPE, progress: bool = False) -> None:
     """Train from the model folder `base` and save a sentence-transformers folder to `out`."""
     import torch
     from sentence_transformers import SentenceTransformer
@@ -119,16 +153,11 @@ def fine_tune(base: Path, pairs: Sequence[Pair], out: Path, recipe: Recipe = REC
         optimizer, lambda step: min((step + 1) / warm, max(0.0, (len(plan) - step) / max(1, len(plan) - warm))),
     )
     model.train()
-    bar = tqdm(plan, desc="Adapting the encoder to the question bank", unit="batch", disable=not progress)
+    bar = tqdm(plan, desc=f"Training the encoder ({recipe.version})", unit="batch", disable=not progress)
     for rows in bar:
-        questions = [pairs[i][0] for i in rows]
-        positives = [pairs[i][1] for i in rows]
-        q = torch.nn.functional.normalize(model(model.preprocess(questions))["sentence_embedding"], dim=1)
-        p = torch.nn.functional.normalize(model(model.preprocess(positives))["sentence_embedding"], dim=1)
-        logits = recipe.scale * q @ p.T
-        same = torch.tensor([[a == b and i != j for j, b in enumerate(positives)] for i, a in enumerate(positives)])
-        logits = logits.masked_fill(same, float("-inf"))  # the same passage twice is no negative
-        loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(rows)))
+        batch = [pairs[i] for i in rows]
+        labelled = len(batch[0]) == 3  # a batch is of one kind, see _batches
+        loss = _labelled_loss(model, batch) if labelled else _bank_loss(model, batch, recipe.scale)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -1,9 +1,9 @@
 """The one path from a question to a Reply, shared by the chat, the CLI and the evaluation.
 
 Engine holds what is loaded once (index with its embedder, source metadata, settings, the
-semantic safety screen) and per question: checks the input, cleans characters a tokenizer
+trained safety classifier) and per question: checks the input, cleans characters a tokenizer
 cannot take, encodes the question and its clauses in one batched call, assesses safety (the
-rules OR the semantic screen raise a flag), searches, and hands everything to the pure answer
+rules OR the classifier raise a flag: answer.safety.combine), searches, and hands everything to the pure answer
 policy. It does not render or serve.
 """
 
@@ -22,12 +22,13 @@ import numpy as np
 
 from answer import Reply, Settings, compose, input_problem
 from answer.policy import offers_related, with_related
-from answer.safety import Safety, calm
+from answer.safety import Safety, calm, combine
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, IndexUnavailable, ModelError, SearchIndex, open_index
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
-from index.screen import SemanticScreen, clauses, screen_settings_for
+from index.safety_model import SafetyClassifier, thresholds_for
+from index.screen import clauses
 from index.serving import exported_embedder, served_embedder
 from ingest import SourceMeta
 from ingest.reader import read_metadata
@@ -36,7 +37,6 @@ from . import config
 from .followup import CONTEXT_WEIGHT, context_for
 from .language import LanguageDetector
 
-FLAG_NAMES = ("emergency", "crisis", "personal")
 MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole history
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -79,7 +79,7 @@ class Engine:
     settings: Settings = field(default_factory=Settings)
     assess: Callable[[str], Safety] = assess_safety
     k: int = 10
-    screen: SemanticScreen | None = None  # None: the rules alone (tests with a fake embedder)
+    classifier: SafetyClassifier | None = None  # None: the rules alone (tests with a fake embedder)
     language: LanguageDetector | None = None  # None: every message is taken as English
     context_weight: float = CONTEXT_WEIGHT  # a follow-up's earlier turn, against its own words' 1
 
@@ -119,7 +119,7 @@ class Engine:
             index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)  # scoring with the weights fitted for it
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
-            screen=SemanticScreen(index.art.exemplars, index.art.exemplar_vectors, screen_settings_for(index.embedder.name)),
+            classifier=SafetyClassifier(index.art.safety_head, thresholds_for(index.embedder.name)),
             language=LanguageDetector(index.vocab.known),
         )
         engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
@@ -127,8 +127,8 @@ class Engine:
 
     def texts_to_encode(self, text: str, context: str = "") -> list[str]:
         """What one message needs encoded: the message, spell-corrected, then its clauses (for the
-        safety screen), then, for a follow-up, `context` (the earlier message it continues)."""
-        parts = clauses(text) if self.screen else []
+        safety classifier), then, for a follow-up, `context` (the earlier message it continues)."""
+        parts = clauses(text) if self.classifier else []
         extra = [self.index.vocab.correct(context)] if context else []
         return [self.index.vocab.correct(text), *parts, *extra]
 
@@ -143,21 +143,16 @@ class Engine:
         return self.split(self.index.embedder.encode_queries(texts), len(texts), bool(context))
 
     def screen_message(self, text: str, vectors: np.ndarray | None = None) -> Safety:
-        """Safety flags of one cleaned message: the rules OR the semantic screen (on `vectors`,
-        from `encode`, when given). The current message alone, whatever came before."""
-        flags = self.assess(text)
-        if self.screen:
-            if vectors is None:
-                vectors = self.encode(text)[0]
-            sem = self.screen.judge(vectors)
-            if sem.emergency and calm(text):  # the rules' vetoes for general, hypothetical, habitual talk
-                sem = replace(sem, emergency=False)
-            fired = tuple(f"semantic:{n}" for n, on in zip(FLAG_NAMES, (sem.emergency, sem.crisis, sem.personal), strict=True) if on)
-            flags = replace(
-                flags, emergency=flags.emergency or sem.emergency, crisis=flags.crisis or sem.crisis,
-                personal=flags.personal or sem.personal, reasons=flags.reasons + fired,
-            )
-        return flags
+        """The safety verdict on one cleaned message: the rules OR the trained classifier (on
+        `vectors`, from `encode`, when given), combined by answer.safety.combine. The current
+        message alone, whatever came before."""
+        rules = self.assess(text)
+        if self.classifier is None:
+            return rules
+        if vectors is None:
+            vectors = self.encode(text)[0]
+        t = self.classifier.thresholds
+        return combine(rules, self.classifier.scores(vectors), t.cuts, calm(text), t.floors)
 
     def ask(self, question: str, previous: Sequence[str] = ()) -> Reply:
         """`previous`: the chat's earlier user messages, newest last. They only shape retrieval

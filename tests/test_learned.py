@@ -12,7 +12,7 @@ import pytest
 from index import FEATURES, ScoreWeights, load_weights, score
 from index.embedder import WEIGHTS_FILE
 from index.models import adapted_model, bank_pairs, ensure_model, find_model, model_key
-from index.train import RECIPE, training_pairs
+from index.train import JOINT, RECIPE, training_pairs
 from ingest.bank import MIN_QUESTIONS
 from medquote.engine import follow_up_query
 from tests.helpers import CORPUS, ROOT
@@ -172,12 +172,15 @@ def test_the_real_training_loop_is_seeded_and_gives_a_usable_encoder(tmp_path):
 
     from index.embedder import WEIGHTS_SHA256
     from index.models import adapted_embedder
+    from index.safety_pairs import safety_pairs
+    from index.screen import load_exemplars
 
-    pairs, recipe = bank_pairs(CORPUS)[:48], replace(RECIPE, batch_size=16)
+    labelled = safety_pairs(load_exemplars()[::40], 2, JOINT.seed)[:32]  # both kinds of batch run
+    pairs, recipe = [*bank_pairs(CORPUS)[:48], *labelled], replace(JOINT, batch_size=16)
     a = ensure_model(tmp_path / "a", pairs, recipe)
     b = ensure_model(tmp_path / "b", pairs, recipe)
     assert a.weights_sha256 == b.weights_sha256 != WEIGHTS_SHA256  # seeded, and it moved the weights
     embedder = adapted_embedder(a, threads=1)
-    assert embedder.name == a.name and embedder.recipe == RECIPE.version
+    assert embedder.name == a.name and embedder.recipe == JOINT.version
     vectors = embedder.encode_queries(["what is bfs?", "can stress cause twitching?"])
     assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

@@ -186,7 +186,7 @@ def test_reasons_are_pattern_ids_in_rule_order():
     result = assess("my dad can't breathe and I want to kill myself. Is it ALS?")
     assert result.reasons and set(result.reasons) <= set(ids)
     assert list(result.reasons) == sorted(result.reasons, key=ids.index)
-    assert result == Safety(True, True, True, result.reasons)
+    assert result == Safety(True, True, True, result.reasons, ("emergency",))  # "can't breathe" needs the classifier's word
 
 
 def test_rules_file_is_versioned_and_every_pattern_says_why():

@@ -1,20 +1,27 @@
-"""Calibrates the semantic safety screen's margins on the tuning sets and prints the curves.
+"""Calibrates the safety classifier's thresholds on the tuning sets and prints the curves.
 
 For each message of the tuning sets (redflags_dev, redflags_heldout, fresh_check*, ordinary,
-personal — never blind_semantic.jsonl) it computes the screen's best clause margins, then for
-each candidate margin the recall of the semantic layer OR the rules, and the false alarms.
-Rule for choosing (recall first, under a ceiling): the smallest margin whose false-alarm rate
-(rules OR screen) on messages that are neither emergency nor crisis stays at or under 1.5% for
-emergency and 0.5% for crisis (2% together, against the 3% goal on unseen messages); for the
-personal line, the smallest margin that flags no more general questions (ordinary.jsonl and the
-general half of personal.jsonl) than the rules alone do.
+personal — never a blind set) it computes the classifier's probabilities (the highest over the
+message and its clauses), then for each candidate threshold the verdict answer.safety.combine
+gives (the rules OR the classifier, exactly as served): recall and false alarms.
+Rule for choosing (recall first, under a ceiling): the lowest threshold whose false-alarm rate
+on messages that are neither emergency nor crisis stays at or under 1.5% for emergency and 0.5%
+for crisis (2% together, against the 3% goal on unseen messages); then the floor a rule marked
+`confirm` needs from the classifier: half the highest floor that loses no alarm of the tuning
+sets; for the personal line, the
+lowest threshold that flags no more general questions (ordinary.jsonl and the general half of
+personal.jsonl) than the rules alone do.
 
-    python -m evaluation.safety.calibrate_screen
+    python -m evaluation.safety.calibrate_safety [--encoder base|adapted|fake] [--write]
+
+--write stores the chosen thresholds in index/safety.json under the encoder's key.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +29,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 TUNING = ["redflags_dev", "redflags_heldout", "fresh_check", "fresh_check2", "fresh_check3", "ordinary", "personal"]
 CEILINGS = {"emergency": 0.015, "crisis": 0.005}
-GRID = [round(x, 3) for x in np.arange(-0.06, 0.30, 0.005)]
+GRID = [round(x, 3) for x in np.arange(0.05, 0.995, 0.01)]
+FLOOR_GRID = [round(x, 3) for x in np.arange(0.0, 0.995, 0.01)]
 
 
 def rows() -> list[dict]:
@@ -34,45 +42,83 @@ def rows() -> list[dict]:
     return out
 
 
-def margins_of(engine, message: str) -> tuple[float, float, float]:
-    return engine.screen.margins(engine.encode(message)[0])
+def judged(engine, data: list[dict]) -> tuple[np.ndarray, list, np.ndarray]:
+    """(probabilities per message, the rules' verdicts, calm per message)."""
+    from answer.safety import calm
+    from medquote.engine import clean
+
+    texts = [clean(r["message"]) for r in data]
+    scores = np.array([engine.classifier.scores(engine.encode(t)[0]) for t in texts])
+    return scores, [engine.assess(t) for t in texts], np.array([calm(t) for t in texts])
 
 
-def main() -> int:
-    from answer.safety import assess, calm
-    from medquote import Engine
-    from medquote.config import from_env
+def choose(data: list[dict], scores: np.ndarray, rules: list, calmed: np.ndarray, show: bool = True) -> dict[str, float]:
+    from answer.safety import combine
 
-    cfg = from_env()
-    engine = Engine.load(cfg.corpus_dir, cfg.index_dir)
-    data = rows()
-    m = np.array([margins_of(engine, r["message"]) for r in data])
-    rules = [assess(r["message"]) for r in data]
-    calmed = np.array([calm(r["message"]) for r in data])
-    chosen = {}
+    def verdicts(col: int, t: float, floor: float = 0.0) -> np.ndarray:
+        th, fl = [2.0, 2.0, 2.0], [0.0, 0.0, 0.0]  # the other classes off: each flag is calibrated on its own
+        th[col], fl[col] = t, floor
+        flag = ("emergency", "crisis", "personal")[col]
+        return np.array([getattr(combine(r, tuple(s), tuple(th), bool(c), tuple(fl)), flag)
+                         for r, s, c in zip(rules, scores, calmed, strict=True)])
+
+    chosen: dict[str, float] = {}
+    neg = np.array([not (r["emergency"] or r["crisis"]) for r in data])
     for col, flag in enumerate(("emergency", "crisis")):
         pos = np.array([bool(r[flag]) for r in data])
-        neg = np.array([not (r["emergency"] or r["crisis"]) for r in data])
-        ruled = np.array([getattr(x, flag) for x in rules])
-        vetoed = calmed if flag == "emergency" else np.zeros(len(data), dtype=bool)
-        print(f"\n{flag}: margin  recall(sem)  recall(rules OR sem)  false alarms(rules OR sem) of {neg.sum()}")
-        for g in GRID:
-            sem = (m[:, col] >= g) & ~vetoed
-            hit = ruled | sem
-            fa = (hit & neg).mean() / neg.mean()
-            print(f"  {g:6.3f}  {sem[pos].mean():.3f}  {hit[pos].mean():.3f}  {fa:.3f}")
+        if show:
+            print(f"\n{flag}: threshold  recall(rules OR model)  false alarms of {neg.sum()}")
+        for t in GRID:
+            hit = verdicts(col, t)
+            fa = (hit & neg).sum() / neg.sum()
+            if show:
+                print(f"  {t:5.2f}  {hit[pos].mean():.3f}  {fa:.3f}")
             if flag not in chosen and fa <= CEILINGS[flag]:
-                chosen[flag] = g
+                chosen[flag] = t
+        # The floor for tentative rules: the highest that loses no tuning-set alarm, halved,
+        # since unseen wording will score lower than the wording it was calibrated on.
+        full = verdicts(col, chosen[flag])[pos].sum()
+        keep = max((f for f in FLOOR_GRID if f < chosen[flag] and verdicts(col, chosen[flag], f)[pos].sum() == full), default=0.0)
+        chosen[f"{flag}_floor"] = round(keep / 2, 3)
+        hit = verdicts(col, chosen[flag], chosen[f"{flag}_floor"])
+        if show:
+            print(f"  floor for tentative rules {chosen[flag + '_floor']}: recall {hit[pos].mean():.3f}, "
+                  f"false alarms {(hit & neg).sum()} (without the floor {(verdicts(col, chosen[flag]) & neg).sum()})")
     pers = np.array([r["personal"] for r in data])
     gen = np.array([not r["personal"] and r["id"].startswith(("ord-", "pers-")) for r in data])
     ruled = np.array([x.personal for x in rules])
-    print(f"\npersonal: margin  recall(rules OR sem) of {pers.sum()}  flagged general of {gen.sum()}")
-    for g in GRID:
-        hit = ruled | (m[:, 2] >= g)
-        print(f"  {g:6.3f}  {hit[pers].mean():.3f}  {(hit & gen).sum()}")
+    if show:
+        print(f"\npersonal: threshold  recall(rules OR model) of {pers.sum()}  flagged general of {gen.sum()}")
+    for t in GRID:
+        hit = verdicts(2, t)
+        if show:
+            print(f"  {t:5.2f}  {hit[pers].mean():.3f}  {(hit & gen).sum()}")
         if "personal" not in chosen and (hit & gen).sum() <= (ruled & gen).sum():
-            chosen["personal"] = g
-    print("\nchosen margins:", chosen)
+            chosen["personal"] = t
+    return {k: float(v) for k, v in chosen.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from index.safety_model import THRESHOLDS_FILE, Thresholds, encoder_key, load_thresholds
+    from medquote.cli import _engine
+    from medquote.config import from_env
+
+    ap = argparse.ArgumentParser(prog="python -m evaluation.safety.calibrate_safety")
+    ap.add_argument("--encoder", choices=["base", "adapted", "fake"], default=None)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args(argv)
+    engine = _engine(from_env(), encoder=args.encoder)
+    data = rows()
+    chosen = choose(data, *judged(engine, data))
+    print("\nchosen thresholds:", chosen)
+    if args.write:
+        name = engine.index.embedder.name
+        key = encoder_key(name)
+        table = {k: asdict(v) for k, v in load_thresholds().items()}
+        found = Thresholds(**chosen, fitted_for=name, note="python -m evaluation.safety.calibrate_safety on the tuning sets")
+        table[key] = asdict(found)
+        THRESHOLDS_FILE.write_text(json.dumps(table, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"written to {THRESHOLDS_FILE} under {key!r}")
     return 0
 
 

@@ -78,7 +78,7 @@ def main(argv: list[str]) -> None:
     show = "--misses" in argv
     files = [a for a in argv if not a.startswith("--")] or [str(HERE / f) for f in DEFAULT_FILES]
     judge = screen_judge() if "--screen" in argv else assess
-    print(f"redflags.toml version {RULES_VERSION}; {'rules OR semantic screen' if judge is not assess else 'rules alone'}")
+    print(f"redflags.toml version {RULES_VERSION}; {'rules OR trained classifier' if judge is not assess else 'rules alone'}")
     for name in files:
         report(Path(name), show, judge)
 

@@ -1,0 +1,102 @@
+"""The safety classifier: three one-vs-rest logistic heads on the encoder's vectors.
+
+Fitted at build on the reviewed exemplars' vectors (answer/exemplars/*.toml, see screen.py for
+the file format) with scikit-learn, seeded and deterministic, and stored with the index as
+`safety_head.npy` (3 rows of weights + bias: emergency, crisis, personal). At serving time a
+message is judged on its own vector and on each of its clauses (screen.clauses), so one
+alarming sentence in a long story is not diluted: the probability of each class is the
+highest over those rows. Numpy only, so the server needs neither torch nor scikit-learn.
+The thresholds are calibrated per encoder on the tuning sets (index/safety.json, written by
+`python -m evaluation.safety.calibrate_safety --write`); combining with the rules is
+answer/safety.combine's job, not this module's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .screen import Exemplar
+
+HEADS = ("emergency", "crisis", "personal")
+C = 4.0  # inverse L2 strength; normalised vectors need large weights to separate sharply
+THRESHOLDS_FILE = Path(__file__).with_name("safety.json")
+
+
+def fit_head(exemplars: Sequence[Exemplar], vectors: np.ndarray) -> np.ndarray:
+    """(3, dim + 1): each head's weights and bias, class-balanced, fitted on every exemplar."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = []
+    for head in HEADS:
+        y = np.array([head in e.labels for e in exemplars])
+        if y.all() or not y.any():  # a class with no exemplar (a test corpus): never fires
+            rows.append(np.r_[np.zeros(vectors.shape[1]), -30.0])
+            continue
+        fit = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=0).fit(vectors, y)
+        rows.append(np.r_[fit.coef_[0], fit.intercept_[0]])
+    return np.asarray(rows, dtype=np.float32)
+
+
+def probabilities(head: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """(rows, 3) probabilities of each head for each vector."""
+    z = vectors @ head[:, :-1].T + head[:, -1]
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    emergency: float = 0.5
+    crisis: float = 0.5
+    personal: float = 0.5
+    # What the classifier must give a flag the rules raise only through `confirm` patterns
+    # (answer/safety.combine): 0 lets every such rule fire as it did before.
+    emergency_floor: float = 0.0
+    crisis_floor: float = 0.0
+    fitted_for: str = ""  # the encoder they were calibrated for
+    note: str = ""
+
+    @property
+    def cuts(self) -> tuple[float, float, float]:
+        return (self.emergency, self.crisis, self.personal)
+
+    @property
+    def floors(self) -> tuple[float, float, float]:
+        return (self.emergency_floor, self.crisis_floor, 0.0)
+
+
+def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, Thresholds]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    return {name: Thresholds(**row) for name, row in data.items()}
+
+
+def encoder_key(embedder_name: str) -> str:
+    """Which calibration an encoder uses: "adapted", "fake" (the tests' word hashing) or "base"."""
+    from .scoring import ADAPTED_PREFIX
+
+    return "adapted" if embedder_name.startswith(ADAPTED_PREFIX) else "fake" if embedder_name.startswith("fake") else "base"
+
+
+def thresholds_for(embedder_name: str, path: Path = THRESHOLDS_FILE) -> Thresholds:
+    """The thresholds calibrated for this encoder, else 0.5 each."""
+    return load_thresholds(path).get(encoder_key(embedder_name), Thresholds())
+
+
+@dataclass(frozen=True)
+class SafetyClassifier:
+    head: np.ndarray
+    thresholds: Thresholds = Thresholds()
+
+    def scores(self, vectors: np.ndarray) -> tuple[float, float, float]:
+        """Highest probability of (emergency, crisis, personal) over the message and its clauses."""
+        if len(vectors) == 0:
+            return (0.0, 0.0, 0.0)
+        p = probabilities(self.head, vectors).max(axis=0)
+        return (float(p[0]), float(p[1]), float(p[2]))

@@ -1,0 +1,155 @@
+"""The learned safety path: labelled pairs from the exemplars, the classifier's heads, and the one
+pure function that combines them with the rules. Fast: test doubles and small fake vectors; the
+real encoder's behaviour is in test_screen.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from answer.safety import Safety, combine
+from index.safety_model import HEADS, SafetyClassifier, Thresholds, encoder_key, fit_head, probabilities, thresholds_for
+from index.safety_pairs import safety_pairs
+from index.screen import Exemplar, load_exemplars
+from ingest import IngestError
+
+EXEMPLARS = [
+    Exemplar("crisis", "c", "i want to die"), Exemplar("crisis", "c", "kms tonight"),
+    Exemplar("emergency", "breathing", "cant breathe"), Exemplar("emergency", "choking", "he is choking"),
+    Exemplar("emergency", "poisoning", "took all my pills to die", ("crisis",)),
+    Exemplar("emergency", "poisoning", "swallowed the whole bottle on purpose", ("crisis",)),
+    Exemplar("personal", "v", "is it ALS?"), Exemplar("personal", "v", "do I have ALS"),
+    Exemplar("general", "g", "what is ALS"), Exemplar("ordinary", "o", "does an EMG hurt"),
+]
+
+
+def test_pairs_are_seeded_and_labelled_by_the_label_sets():
+    a, b = safety_pairs(EXEMPLARS, 4, 7), safety_pairs(EXEMPLARS, 4, 7)
+    assert a == b and a != safety_pairs(EXEMPLARS, 4, 8)
+    labels = {e.text: e.labels for e in EXEMPLARS}
+    for left, right, same in a:
+        if same == 1.0:
+            assert labels[left] == labels[right] and left != right
+        else:  # never pulled apart from a message sharing one of its labels
+            assert not labels[left] & labels[right]
+
+
+def test_quiet_messages_are_only_pushed_away_from_alarms():
+    quiet = {"what is ALS", "does an EMG hurt"}
+    pairs = safety_pairs(EXEMPLARS, 6, 1)
+    assert all(label == 0.0 for left, _, label in pairs if left in quiet)
+    assert any(left in quiet for left, _, _ in pairs)
+
+
+def test_an_overdose_on_purpose_carries_both_labels(tmp_path):
+    (tmp_path / "x.toml").write_text(
+        'version = 1\n[[group]]\nlabel = "emergency"\ncategory = "poisoning"\nalso = ["crisis"]\nmessages = ["took 40 pills to end it"]\n',
+        encoding="utf-8")
+    (e,) = load_exemplars(tmp_path)
+    assert e.labels == {"emergency", "crisis"} and e.also == ("crisis",)
+    (tmp_path / "x.toml").write_text(
+        'version = 1\n[[group]]\nlabel = "emergency"\ncategory = "poisoning"\nalso = ["sad"]\nmessages = ["took 40 pills"]\n',
+        encoding="utf-8")
+    with pytest.raises(IngestError, match=r"x\.toml: group\.0\.also\.0"):
+        load_exemplars(tmp_path)
+
+
+def toy_vectors(exemplars: list[Exemplar]) -> np.ndarray:
+    """One axis per label set: linearly separable, as the heads need."""
+    axes = {lab: i for i, lab in enumerate(("emergency", "crisis", "personal", "general", "ordinary"))}
+    out = np.zeros((len(exemplars), 8), dtype=np.float32)
+    for row, e in enumerate(exemplars):
+        for lab in e.labels:
+            out[row, axes[lab]] = 1.0
+        out[row, 7] = 0.1 * (row % 3)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_the_heads_learn_each_label_and_both_for_an_overdose():
+    vectors = toy_vectors(EXEMPLARS)
+    head = fit_head(EXEMPLARS, vectors)
+    assert head.shape == (len(HEADS), 9)
+    p = probabilities(head, vectors)
+    for row, e in enumerate(EXEMPLARS):
+        for col, flag in enumerate(HEADS):
+            assert (p[row, col] > 0.5) == (flag in e.labels), (e.text, flag, p[row, col])
+
+
+def test_a_class_without_exemplars_never_fires():
+    quiet = [e for e in EXEMPLARS if e.label in ("general", "ordinary", "personal")]
+    head = fit_head(quiet, toy_vectors(quiet))
+    assert (probabilities(head, toy_vectors(EXEMPLARS))[:, :2] < 1e-6).all()
+
+
+def test_the_classifier_takes_the_highest_probability_over_message_and_clauses():
+    head = fit_head(EXEMPLARS, toy_vectors(EXEMPLARS))
+    clf = SafetyClassifier(head)
+    story = toy_vectors([EXEMPLARS[9], EXEMPLARS[9], EXEMPLARS[2]])  # two quiet clauses, one alarm
+    e, c, p = clf.scores(story)
+    assert e > 0.5 and c < 0.5 and p < 0.5
+    assert clf.scores(np.zeros((0, 8), dtype=np.float32)) == (0.0, 0.0, 0.0)
+
+
+RULES_NONE = Safety(False, False, False)
+
+
+def test_combine_is_the_rules_or_the_classifier_at_its_thresholds():
+    th = (0.6, 0.7, 0.8)
+    assert combine(RULES_NONE, None, th) == RULES_NONE
+    assert combine(RULES_NONE, (0.59, 0.69, 0.79), th) == RULES_NONE
+    both = combine(RULES_NONE, (0.6, 0.7, 0.1), th)
+    assert both.emergency and both.crisis and not both.personal
+    assert both.reasons == ("model:emergency", "model:crisis")
+    ruled = Safety(True, False, True, ("choke-now",))
+    assert combine(ruled, (0.0, 0.0, 0.0), th) == ruled  # the rules are a floor
+
+
+def test_a_calm_message_drops_only_the_classifiers_emergency():
+    th = (0.5, 0.5, 0.5)
+    out = combine(RULES_NONE, (0.9, 0.9, 0.9), th, calm_message=True)
+    assert not out.emergency and out.crisis and out.personal
+    ruled = Safety(True, False, False, ("r",))
+    assert combine(ruled, (0.9, 0.0, 0.0), th, calm_message=True).emergency  # a rule's own vetoes already ran
+
+
+def test_thresholds_are_looked_up_per_encoder(tmp_path):
+    path = tmp_path / "safety.json"
+    path.write_text('{"base": {"emergency": 0.8, "crisis": 0.7, "personal": 0.9}}', encoding="utf-8")
+    assert thresholds_for("all-MiniLM-L6-v2", path) == Thresholds(0.8, 0.7, 0.9)
+    assert thresholds_for("medquote-adapted/x/y", path) == Thresholds()  # none calibrated: 0.5 each
+    assert encoder_key("fake-hash") == "fake" and encoder_key("medquote-adapted/r/k") == "adapted"
+
+
+def test_every_served_encoder_has_calibrated_thresholds():
+    from index.models import SERVED_ENCODER
+    from index.safety_model import load_thresholds
+
+    table = load_thresholds()
+    assert {SERVED_ENCODER, "fake"} <= set(table)
+    for t in table.values():
+        assert min(t.emergency, t.crisis, t.personal) > 0.0 and max(t.emergency, t.crisis, t.personal) < 1.0 and t.note
+
+
+def test_the_index_stores_the_fitted_heads(fake_engine):
+    art = fake_engine.index.art
+    assert art.safety_head.shape == (3, fake_engine.index.embedder.dim + 1)
+    # lbfgs stops at a tolerance and sums in BLAS, whose thread count (other tests limit it) moves
+    # the last bits and so where it stops: compare what the heads decide, not their bits
+    refit = fit_head(art.exemplars, art.exemplar_vectors)
+    stored, again = probabilities(art.safety_head, art.exemplar_vectors), probabilities(refit, art.exemplar_vectors)
+    assert np.abs(stored - again).max() < 0.01 and ((stored > 0.5) == (again > 0.5)).mean() > 0.999
+
+
+def test_a_tentative_rule_stands_only_with_the_classifiers_agreement():
+    from answer.safety import assess
+
+    figurative = assess("my wifi collapsed in the middle of my telehealth appointment")
+    assert figurative.emergency and figurative.tentative == ("emergency",)  # the rule alone still fires
+    th, floors = (0.9, 0.9, 0.9), (0.2, 0.2, 0.0)
+    assert not combine(figurative, (0.1, 0.0, 0.0), th, floors=floors).emergency
+    assert combine(figurative, (0.25, 0.0, 0.0), th, floors=floors).emergency  # under the threshold, over the floor
+    explicit = assess("I want to kill myself")
+    assert explicit.crisis and not explicit.tentative
+    assert combine(explicit, (0.0, 0.0, 0.0), th, floors=floors).crisis  # an explicit phrase needs no model
+    mixed = assess("he collapsed and is not breathing")
+    assert "emergency" not in mixed.tentative  # one firm pattern is enough
