@@ -82,7 +82,7 @@ def launched(
 
 @contextmanager
 def launched_app(
-    index_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 120.0,
+    index_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 300.0,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], IO[str]]]:
     env = {"MEDQUOTE_INDEX_DIR": str(index_dir), **(extra_env or {})}
     log_path = index_dir.parent / f"server-{os.getpid()}-{time.monotonic_ns()}.log"

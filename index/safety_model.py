@@ -14,6 +14,7 @@ answer/safety.combine's job, not this module's.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,8 +86,16 @@ def encoder_key(embedder_name: str) -> str:
 
 
 def thresholds_for(embedder_name: str, path: Path = THRESHOLDS_FILE) -> Thresholds:
-    """The thresholds calibrated for this encoder, else 0.5 each."""
-    return load_thresholds(path).get(encoder_key(embedder_name), Thresholds())
+    """The thresholds calibrated for this encoder, else 0.5 each (with a warning that says how to
+    calibrate: an uncalibrated classifier raises far more alarms)."""
+    key = encoder_key(embedder_name)
+    found = load_thresholds(path).get(key)
+    if found is None:
+        logging.getLogger("medquote.index").warning(
+            "No safety thresholds calibrated for the %s encoder in %s: 0.5 used. Run "
+            "`python -m evaluation.safety.calibrate_safety --encoder %s --write`.", key, path, key)
+        return Thresholds()
+    return found
 
 
 @dataclass(frozen=True)

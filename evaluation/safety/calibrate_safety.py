@@ -6,7 +6,9 @@ message and its clauses), then for each candidate threshold the verdict answer.s
 gives (the rules OR the classifier, exactly as served): recall and false alarms.
 Rule for choosing (recall first, under a ceiling): the lowest threshold whose false-alarm rate
 on messages that are neither emergency nor crisis stays at or under 1.5% for emergency and 0.5%
-for crisis (2% together, against the 3% goal on unseen messages); then the floor a rule marked
+for crisis (2% together, against the 3% goal on unseen messages); for emergency also no alarm
+on dev's answerable gold questions (the goal there is none; crisis is not held to it, recall
+first: see docs/learned-safety.md); then the floor a rule marked
 `confirm` needs from the classifier: half the highest floor that loses no alarm of the tuning
 sets; for the personal line, the
 lowest threshold that flags no more general questions (ordinary.jsonl and the general half of
@@ -27,18 +29,28 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+GOLD_DEV = HERE.parent / "gold" / "dev.jsonl"
 TUNING = ["redflags_dev", "redflags_heldout", "fresh_check", "fresh_check2", "fresh_check3", "ordinary", "personal"]
 CEILINGS = {"emergency": 0.015, "crisis": 0.005}
-GRID = [round(x, 3) for x in np.arange(0.05, 0.995, 0.01)]
+# Finer near 1: a fine-tuned encoder separates its own exemplars so sharply that its heads give
+# quiet messages 0.99 and more.
+GRID = [round(x, 3) for x in np.arange(0.05, 0.995, 0.01)] + [0.995, 0.998, 0.999, 0.9995, 0.9999]
 FLOOR_GRID = [round(x, 3) for x in np.arange(0.0, 0.995, 0.01)]
 
 
 def rows() -> list[dict]:
+    """The tuning sets, then dev's answerable gold questions as messages that must raise nothing
+    (dev is the retrieval tuning set; held-out and the blind gold sets are never read here)."""
     out = []
     for name in TUNING:
         for line in (HERE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
                 out.append(json.loads(line))
+    for line in (GOLD_DEV).read_text(encoding="utf-8").splitlines():
+        g = json.loads(line) if line.strip() else None
+        if g and g["answerable"] and not g.get("emergency"):
+            out.append({"id": f"gold-{g['id']}", "message": g["question"], "emergency": False, "crisis": False,
+                        "personal": False, "category": "answerable_gold", "tags": []})
     return out
 
 
@@ -63,7 +75,8 @@ def choose(data: list[dict], scores: np.ndarray, rules: list, calmed: np.ndarray
                          for r, s, c in zip(rules, scores, calmed, strict=True)])
 
     chosen: dict[str, float] = {}
-    neg = np.array([not (r["emergency"] or r["crisis"]) for r in data])
+    gold = np.array([r["id"].startswith("gold-") for r in data])  # the goal there is none at all
+    neg = np.array([not (r["emergency"] or r["crisis"]) for r in data]) & ~gold  # the ceilings' base
     for col, flag in enumerate(("emergency", "crisis")):
         pos = np.array([bool(r[flag]) for r in data])
         if show:
@@ -73,8 +86,14 @@ def choose(data: list[dict], scores: np.ndarray, rules: list, calmed: np.ndarray
             fa = (hit & neg).sum() / neg.sum()
             if show:
                 print(f"  {t:5.2f}  {hit[pos].mean():.3f}  {fa:.3f}")
-            if flag not in chosen and fa <= CEILINGS[flag]:
+            # Emergency only: held to no alarm on dev's answerable questions too. Crisis stays
+            # recall first: held to it, its threshold went from 0.87 to 0.98 for one question.
+            clear = flag == "crisis" or not (hit & gold).any()
+            if flag not in chosen and fa <= CEILINGS[flag] and clear:
                 chosen[flag] = t
+        if flag not in chosen:  # no threshold keeps the ceiling: the strictest, and say so
+            chosen[flag] = GRID[-1]
+            print(f"  {flag}: no threshold keeps false alarms under {CEILINGS[flag]:.1%}; {GRID[-1]} taken")
         # The floor for tentative rules: the highest that loses no tuning-set alarm, halved,
         # since unseen wording will score lower than the wording it was calibrated on.
         full = verdicts(col, chosen[flag])[pos].sum()
@@ -95,6 +114,7 @@ def choose(data: list[dict], scores: np.ndarray, rules: list, calmed: np.ndarray
             print(f"  {t:5.2f}  {hit[pers].mean():.3f}  {(hit & gen).sum()}")
         if "personal" not in chosen and (hit & gen).sum() <= (ruled & gen).sum():
             chosen["personal"] = t
+    chosen.setdefault("personal", GRID[-1])
     return {k: float(v) for k, v in chosen.items()}
 
 

@@ -52,7 +52,7 @@ def figures(data: list[dict], flags: list) -> dict[str, str]:
     emerg = [i for i, r in enumerate(data) if r["emergency"]]
     crisis = [i for i, r in enumerate(data) if r["crisis"]]
     pers = [i for i, r in enumerate(data) if r["personal"]]
-    gen = [i for i in quiet if not data[i]["personal"]]
+    gen = [i for i in quiet if not data[i]["personal"] and not data[i]["id"].startswith("gold-")]  # gold: not labelled
     return {
         "emergency": ratio([flags[i].emergency for i in emerg], emerg),
         "crisis": ratio([flags[i].crisis for i in crisis], crisis),
