@@ -118,16 +118,31 @@ def choose(data: list[dict], scores: np.ndarray, rules: list, calmed: np.ndarray
     return {k: float(v) for k, v in chosen.items()}
 
 
+def load_engine(cfg, encoder: str | None):
+    """The engine on the served encoder or on `encoder`, built as `medquote eval --encoder` builds
+    it (the index of another encoder lives beside the served one); evaluation may not import the
+    command line (the layering contract)."""
+    from index import FakeEmbedder
+    from index.models import SERVED_ENCODER
+    from medquote import Engine
+
+    encoder = encoder or SERVED_ENCODER
+    if encoder == "fake":
+        return Engine.load(cfg.corpus_dir, cfg.index_dir / "fake", embedder=FakeEmbedder(), rebuild=True)
+    index_dir = cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
+    return Engine.load(cfg.corpus_dir, index_dir, rebuild=True, threads=cfg.torch_threads, model_dir=cfg.model_dir,
+                       progress=True, encoder=encoder)
+
+
 def main(argv: list[str] | None = None) -> int:
     from index.safety_model import THRESHOLDS_FILE, Thresholds, encoder_key, load_thresholds
-    from medquote.cli import _engine
     from medquote.config import from_env
 
     ap = argparse.ArgumentParser(prog="python -m evaluation.safety.calibrate_safety")
     ap.add_argument("--encoder", choices=["base", "adapted", "fake"], default=None)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
-    engine = _engine(from_env(), encoder=args.encoder)
+    engine = load_engine(from_env(), args.encoder)
     data = rows()
     chosen = choose(data, *judged(engine, data))
     print("\nchosen thresholds:", chosen)
