@@ -4,8 +4,9 @@
 verdict about a specific person), and what must raise nothing: general questions, ordinary
 domain questions and alarm words in a non-acute sense ("does ALS affect breathing later?").
 A group may carry further labels (`also`): a pill overdose taken on purpose is emergency and
-crisis. They train the encoder (safety_pairs.py), are embedded at build with the same model as
-the passages, and the safety classifier is fitted on their vectors (safety_model.py). A message
+crisis. They are embedded at build with the same model as the passages and the safety
+classifier is fitted on their vectors (safety_model.py); the trained encoders measured in
+docs/learned-safety.md drew labelled pairs from them (safety_pairs.py). A message
 is split into clauses, so that a long story does not dilute one alarming sentence; the clauses
 are encoded in the same batched call as the question itself.
 It does not judge (safety_model.py) or combine with the rules (answer/safety.combine).
