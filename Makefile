@@ -37,6 +37,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(PY) evaluation/gold/check_gold.py  # every gold file (by path: the module evaluation/gold.py shadows the folder)
 
 # The figures, and an HTML report per split (every miss, charts, goals) under test-output/.
 eval: install

@@ -5,7 +5,9 @@ Format, one object per line:
    "relevant": [{"doc", "contains"}], "tags": [...] (optional),
    "previous": "an earlier user message" or [..., newest last] (optional: the question is asked
    as a follow-up in a chat with those earlier messages)}
-It does not score anything; see metrics.py.
+`load_gold` stops at the first bad line; `read_gold` reads every line and returns one error per
+bad line, for the checker (evaluation/gold/check_gold.py), so the two cannot disagree on the fields.
+It does not score anything (see metrics.py) and does not judge the content (check_gold.py does).
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from records import MedquoteError
+
+FIELDS = frozenset({"id", "question", "answerable", "emergency", "crisis", "relevant", "tags", "previous"})
+RELEVANT_FIELDS = frozenset({"doc", "contains"})
 
 
 class GoldError(MedquoteError):
@@ -39,12 +45,24 @@ class GoldQuestion:
     previous: tuple[str, ...] = ()  # earlier user messages of the same chat, newest last
 
 
+@dataclass(frozen=True)
+class GoldLine:
+    """One parsed line and where it stands ("path:line"), for tools that check a gold file."""
+
+    where: str
+    question: GoldQuestion
+    ignored: tuple[str, ...] = ()  # keys the evaluation never reads (a misspelt field, say)
+
+
 def parse_line(obj: object, where: str) -> GoldQuestion:
     if not isinstance(obj, dict):
         raise GoldError(f"{where}: expected a JSON object.")
     for key, kind in (("id", str), ("question", str), ("answerable", bool)):
         if not isinstance(obj.get(key), kind):
             raise GoldError(f"{where}: '{key}' must be a {kind.__name__}.")
+    for key in ("emergency", "crisis"):
+        if not isinstance(obj.get(key, False), bool):
+            raise GoldError(f"{where}: '{key}' must be a bool.")
     relevant = obj.get("relevant", [])
     if not isinstance(relevant, list) or not all(
         isinstance(r, dict) and isinstance(r.get("doc"), str) and isinstance(r.get("contains"), str) for r in relevant
@@ -60,30 +78,53 @@ def parse_line(obj: object, where: str) -> GoldQuestion:
     return GoldQuestion(
         id=obj["id"], question=obj["question"], answerable=obj["answerable"],
         relevant=tuple(Relevant(r["doc"], r["contains"]) for r in relevant),
-        emergency=bool(obj.get("emergency", False)), crisis=bool(obj.get("crisis", False)), tags=tuple(tags),
+        emergency=obj.get("emergency", False), crisis=obj.get("crisis", False), tags=tuple(tags),
         previous=tuple(previous),
     )
 
 
-def load_gold(path: Path | str) -> list[GoldQuestion]:
+def _ignored(obj: dict[str, Any]) -> tuple[str, ...]:
+    entries = [f"relevant[{k}].{key}" for k, r in enumerate(obj.get("relevant", [])) for key in sorted(set(r) - RELEVANT_FIELDS)]
+    return (*sorted(set(obj) - FIELDS), *entries)
+
+
+def read_gold(path: Path | str) -> tuple[list[GoldLine], list[GoldError]]:
+    """Every line of a gold file: the good ones, and one error per bad line in line order.
+    A file that cannot be read raises GoldError."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise GoldError(f"Cannot read gold file {path}: {exc}") from None
-    questions, seen = [], set()
+    good: list[GoldLine] = []
+    problems: list[GoldError] = []
+    seen: set[str] = set()
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        where = f"{path}:{number}"
         try:
             obj = json.loads(line)
         except ValueError as exc:
-            raise GoldError(f"{path}:{number}: not valid JSON ({exc}).") from None
-        q = parse_line(obj, f"{path}:{number}")
+            problems.append(GoldError(f"{where}: not valid JSON ({exc})."))
+            continue
+        try:
+            q = parse_line(obj, where)
+        except GoldError as exc:
+            problems.append(exc)
+            continue
         if q.id in seen:
-            raise GoldError(f"{path}:{number}: duplicate id {q.id!r}.")
+            problems.append(GoldError(f"{where}: duplicate id {q.id!r}."))
+            continue
         seen.add(q.id)
-        questions.append(q)
-    if not questions:
-        raise GoldError(f"Gold file {path} has no questions.")
-    return questions
+        good.append(GoldLine(where, q, _ignored(obj)))
+    if not good and not problems:
+        problems.append(GoldError(f"Gold file {path} has no questions."))
+    return good, problems
+
+
+def load_gold(path: Path | str) -> list[GoldQuestion]:
+    good, problems = read_gold(path)
+    if problems:
+        raise problems[0]
+    return [line.question for line in good]

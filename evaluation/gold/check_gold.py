@@ -1,334 +1,245 @@
 #!/usr/bin/env python3
-"""Validate the medquote evaluation gold sets (dev.jsonl and heldout.jsonl).
+"""Check the evaluation gold files: every evaluation/gold/*.jsonl, or the files named.
 
-Run from anywhere:  .venv/bin/python evaluation/gold/check_gold.py
-Stdlib only.  Exits non-zero if any error is found; warnings do not fail.
+Run: python evaluation/gold/check_gold.py [FILE ...]   (`make lint` runs it over every file).
+Prints "ERROR: file:line (id): what is wrong; the fix" per problem and exits 1 if there is one;
+warnings are printed and do not fail. A broken corpus or unreadable file is one line, not a trace.
 
-Checks:
-  * every line is one JSON object with the required keys and types
-  * ids are unique (d### in dev, h### in heldout) and questions are not duplicated
-  * answerable <=> non-empty relevant; emergency => not answerable
-  * tags come from the allowed vocabulary and are consistent with the flags
-  * every relevant doc exists in corpus/ and every `contains` is found in it
-    (whitespace-collapsed + casefolded), inside ONE raw line (never spans a
-    line break), does not span a sentence boundary, has a sensible length,
-    and lies in indexed content -- not in boilerplate (site chrome, titles,
-    asker/date/byline lines, the "Similar Q&A" tail of 001-003, the
-    "References" tail of 004, ...)
-  * minimum per-split counts
-Then prints per-split statistics.
+Fields and types are evaluation/gold.py's (`read_gold`, the reader `medquote eval` uses), so
+the two cannot disagree; this adds the reviewer's rules:
+  * a question is not blank and not asked twice (same earlier messages, same words) in a file,
+    nor again anywhere after a split we tuned on (dev, followups);
+  * answerable <=> relevant is non-empty; emergency/crisis => not answerable and tagged so; tags
+    are known and agree with the flags (a follow-up row's tags describe the follow-up instead);
+  * every relevant doc is a corpus document, and every `contains` (whitespace-collapsed and
+    casefolded, as metrics.py matches it) lies inside ONE passage that ingest indexes
+    (`chunk_corpus`): not in boilerplate or a heading, never indexed, nor across two passages;
+    within one line; 15-220 characters unless it is a whole sentence or list item;
+  * a known split's ids carry its prefix; dev and heldout keep their minimum counts.
+It does not judge whether the cited words answer the question, and loads no model.
 """
 
 from __future__ import annotations
 
-import collections
-import json
 import re
 import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[1]
+if str(ROOT) not in sys.path:  # run as a file, the repo root is not on the path
+    sys.path.insert(0, str(ROOT))
+
+from evaluation.gold import GoldError, GoldLine, GoldQuestion, read_gold  # noqa: E402
+from evaluation.metrics import collapse, gold_spans  # noqa: E402
+from ingest import Chunk, Document, chunk_corpus, find_boilerplate  # noqa: E402
+from records import MedquoteError  # noqa: E402
+
 CORPUS = ROOT / "corpus"
+NOT_ANSWERABLE_TAGS = frozenset({"unanswerable", "not-covered", "off-topic", "gibberish", "injection", "dose", "other-disease"})
+URGENT_TAGS = frozenset({"emergency", "crisis"})
+TAGS = NOT_ANSWERABLE_TAGS | URGENT_TAGS | {
+    "paraphrase", "lay-terms", "clinical-terms", "clinical", "typo", "first-person", "short", "long", "multi-doc", "personal",
+    "list-item", "adversarial", "story", "number", "keywords", "negation", "named-test",  # the blind sets'
+    "pronoun", "why", "ellipsis", "two-back", "topic-shift", "what-about", "new-word", "standalone-after-unrelated",  # follow-ups'
+}
+MIN_CONTAINS, MAX_CONTAINS = 15, 220  # an error outside, unless a whole sentence or list item
+SOFT_MIN_CONTAINS, SOFT_MAX_CONTAINS = 25, 170  # a warning outside, with the same exception
+
+
+@dataclass(frozen=True)
+class Split:
+    prefix: str
+    tuned: bool = False  # we tuned on it: its questions must not be scored again in another split
+    minimums: Mapping[str, int] = field(default_factory=dict)  # with minimums, every document is cited
+
 
 SPLITS = {
-    # name: (file, id prefix, min total, min answerable, min unanswerable (non-emergency), min emergency)
-    "dev": (HERE / "dev.jsonl", "d", 75, 52, 18, 5),
-    "heldout": (HERE / "heldout.jsonl", "h", 38, 27, 9, 2),
+    "dev": Split("d", True, {"questions": 75, "answerable": 52, "not answerable": 18, "emergency": 5, "crisis": 1}),
+    "heldout": Split("h", False, {"questions": 38, "answerable": 27, "not answerable": 9, "emergency": 2}),
+    "blind": Split("b"), "blind2": Split("c"), "followups": Split("f", True), "followups2": Split("g"),
 }
-
-REQUIRED = {
-    "id": str,
-    "question": str,
-    "answerable": bool,
-    "emergency": bool,
-    "relevant": list,
-    "tags": list,
-}
-
-ALLOWED_TAGS = {
-    "paraphrase", "lay-terms", "clinical-terms", "typo", "first-person", "short", "long",
-    "multi-doc", "unanswerable", "off-topic", "gibberish", "injection", "dose",
-    "other-disease", "emergency", "crisis", "personal",
-}
-UNANSWERABLE_ONLY_TAGS = {"unanswerable", "off-topic", "gibberish", "injection", "dose", "other-disease"}
-
-MIN_CONTAINS, MAX_CONTAINS = 15, 220          # hard limits (normalised chars)
-SOFT_MIN_CONTAINS, SOFT_MAX_CONTAINS = 25, 170  # warn outside this range
-
-# Lines that are never indexed (matched against the stripped raw line).
-BOILER_EXACT = {
-    "skip to content",
-    "share to:",
-    "more info",
-    "are muscle twitches a symptom of ms or als? (1)",
-}
-BOILER_RE = [
-    re.compile(r"\d+~\d+ year old .*ask date:", re.I),          # asker line
-    re.compile(r"^reply date:", re.I),
-    re.compile(r"^dr\. .+ reply \w+", re.I),                      # "Dr. X reply Neurology"
-    re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}, \d{4}$", re.I),
-    re.compile(r"^\[read more\]", re.I),
-    re.compile(r"›\s*$"),                                          # FAQ question headings in 004
-]
-# Everything from this line (stripped, casefolded) to the end of the document is boilerplate.
-TAIL_MARKERS = {"similar q&a", "references"}
-
-# Sentence boundary inside a `contains`: ". X" / "? X" / "! X", except after common abbreviations.
-SENT_BOUNDARY = re.compile(r"(?<!\bDr)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bMr)(?<!\bvs)[.!?]\s+[A-Z0-9\"“(]")
+NO_SPLIT = Split("")
 
 
-def norm(s: str) -> str:
-    return " ".join(s.split()).casefold()
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-class Doc:
-    def __init__(self, path: Path):
-        self.id = path.stem
-        self.raw = path.read_text(encoding="utf-8")
-        self.lines = self.raw.split("\n")
-        self.norm_lines = [norm(ln) for ln in self.lines]
-        self.norm_all = norm(self.raw)
-        self.boiler = self._boilerplate_mask()
+class Corpus:
+    """The documents and the passages ingest indexes, matched the way metrics.py matches."""
 
-    def _boilerplate_mask(self) -> list[bool]:
-        mask = [False] * len(self.lines)
-        stripped = [ln.strip() for ln in self.lines]
-        # tail regions
-        for i, s in enumerate(stripped):
-            if s.casefold() in TAIL_MARKERS:
-                for j in range(i, len(mask)):
-                    mask[j] = True
-                break
-        # title lines: first real line, any repetition of it, and the Q&A question title
-        nonempty = [i for i, s in enumerate(stripped) if s and s.casefold() not in BOILER_EXACT]
-        if nonempty:
-            title = stripped[nonempty[0]]
-            for i, s in enumerate(stripped):
-                if s == title:
-                    mask[i] = True
-        for i, s in enumerate(stripped):
-            if s.casefold() == "share to:":  # Q&A pages: next non-empty line is the question title
-                for j in range(i + 1, len(stripped)):
-                    if stripped[j]:
-                        mask[j] = True
-                        break
-        for i, s in enumerate(stripped):
-            if s.casefold() in BOILER_EXACT or any(r.search(s) for r in BOILER_RE):
-                mask[i] = True
-        return mask
+    def __init__(self, corpus_dir: Path) -> None:
+        docs, chunks = chunk_corpus(corpus_dir)
+        self.docs: dict[str, Document] = {d.doc_id: d for d in docs}
+        self.chunks: dict[str, list[Chunk]] = {d.doc_id: [c for c in chunks if c.doc_id == d.doc_id] for d in docs}
 
-    def is_whole_item(self, n: str) -> bool:
-        """True if normalised text n is an entire bullet/list line or an entire sentence of the document."""
-        core = n.rstrip(".")
-        sentence = re.compile(r"(?:^|[.!?:] )" + re.escape(core) + r"[.!?]?(?: |$)")
-        for i, ln in enumerate(self.norm_lines):
-            if self.boiler[i]:
+    def lines_with(self, doc_id: str, n: str) -> list[str]:
+        """The lines of doc_id's passages that hold collapsed text n (all lines of each passage)."""
+        return [line for c in self.chunks[doc_id] if n in collapse(c.text) for line in c.text.split("\n")]
+
+    def problem(self, doc_id: str, contains: str) -> str | None:
+        """Why `contains` is no usable target in doc_id, with the fix; None when it is one."""
+        n = collapse(contains)
+        lines = self.lines_with(doc_id, n)
+        if not lines:
+            return self._outside(doc_id, contains) or f"not found in {doc_id}; copy the exact words from corpus/{Path(self.docs[doc_id].path).name}"
+        if not any(n in collapse(line) for line in lines):
+            return f"crosses a line break in {doc_id}; cite the words of one line (one entry per line)"
+        if not MIN_CONTAINS <= len(n) <= MAX_CONTAINS and not whole_item(n, lines):
+            return f"is {len(n)} characters; cite {MIN_CONTAINS}-{MAX_CONTAINS}, or one whole sentence or list item"
+        return None
+
+    def loose(self, doc_id: str, contains: str) -> bool:
+        n = collapse(contains)
+        return not SOFT_MIN_CONTAINS <= len(n) <= SOFT_MAX_CONTAINS and not whole_item(n, self.lines_with(doc_id, n))
+
+    def _outside(self, doc_id: str, contains: str) -> str | None:
+        """Why words found in the document's text are in none of its passages (None: not found)."""
+        spans = gold_spans(self.docs[doc_id].raw, contains)
+        if not spans:
+            return None
+        start, end = spans[0]
+        if sum(c.start < end and c.end > start for c in self.chunks[doc_id]) > 1:
+            return f"runs across two passages of {doc_id}; cite the words of one passage (one entry each)"
+        reasons = [str(s.reason) for s in find_boilerplate(self.docs[doc_id].raw) if s.start < end and s.end > start]
+        where = f"{doc_id}'s {reasons[0]} boilerplate" if reasons else f"a title or heading of {doc_id}"
+        elsewhere = [d for d in sorted(self.docs) if d != doc_id and self.lines_with(d, collapse(contains))]
+        fix = f"the words are indexed in {elsewhere[0]}: cite that doc instead (once)" if elsewhere else "no passage has these words: drop the entry"
+        return f"is in {where}, which is never indexed; {fix}"
+
+
+@cache  # chunking the corpus takes a second; the tests call main() many times
+def load_corpus(corpus_dir: Path) -> Corpus:
+    return Corpus(corpus_dir)
+
+
+def whole_item(n: str, lines: Iterable[str]) -> bool:
+    """True if collapsed text n is an entire line, list item or sentence of one of the lines."""
+    core = n.rstrip(".")
+    sentence = re.compile(r"(?:^|[.!?:] )" + re.escape(core) + r"[.!?]?(?: |$)")
+    return any(collapse(line).lstrip("•–-* ").rstrip(".") == core or sentence.search(collapse(line)) for line in lines)
+
+
+def row_problems(q: GoldQuestion) -> list[str]:
+    """The rules on one question's text, flags and tags."""
+    urgent, tags = q.emergency or q.crisis, set(q.tags)
+    alone = not q.previous  # a follow-up row's tags describe the follow-up, not the kind of question
+    checks = [
+        (not q.question.strip(), "blank question; write it"),
+        (not all(p.strip() for p in q.previous), "blank earlier message in 'previous'; write it or drop it"),
+        (q.answerable != bool(q.relevant), f"answerable={q.answerable} with {len(q.relevant)} relevant entries; cite passages if and only if answerable"),
+        (urgent and q.answerable, "an emergency/crisis question is answerable=false; set it and empty 'relevant'"),
+        (urgent and not tags & URGENT_TAGS, "an emergency/crisis question needs the tag 'emergency' or 'crisis'"),
+        (not urgent and bool(tags & URGENT_TAGS), "tagged emergency/crisis but neither flag is true; set 'emergency' or drop the tag"),
+        (q.answerable and bool(tags & NOT_ANSWERABLE_TAGS), f"answerable but tagged {sorted(tags & NOT_ANSWERABLE_TAGS)}; drop the tag"),
+        (alone and not (q.answerable or urgent or tags & NOT_ANSWERABLE_TAGS), "not answerable: tag it 'unanswerable' or 'not-covered'"),
+        (len(tags) != len(q.tags), "a tag is repeated; list each once"),
+        ("multi-doc" in tags and len({r.doc for r in q.relevant}) < 2, "tagged multi-doc but cites one document; cite two or drop the tag"),
+    ]
+    unknown = [f"unknown tag {t!r}; use one from TAGS in evaluation/gold/check_gold.py" for t in sorted(tags - TAGS)]
+    return [message for failed, message in checks if failed] + unknown
+
+
+def check_line(line: GoldLine, corpus: Corpus, report: Report) -> None:
+    q, where = line.question, f"{line.where} ({line.question.id})"
+    report.errors += [f"{where}: {message}" for message in row_problems(q)]
+    report.warnings += [f"{where}: {key!r} is not read by the evaluation; fix its spelling or drop it" for key in line.ignored]
+    if len({r.doc for r in q.relevant}) > 1 and "multi-doc" not in q.tags and not q.previous:
+        report.warnings.append(f"{where}: cites several documents but is not tagged multi-doc")
+    seen: set[tuple[str, str]] = set()
+    for k, r in enumerate(q.relevant):
+        at, key = f"{where} relevant[{k}]", (r.doc, collapse(r.contains))
+        if r.doc not in corpus.docs:
+            report.errors.append(f"{at}: unknown doc {r.doc!r}; use a file stem from corpus/: {', '.join(sorted(corpus.docs))}")
+        elif key in seen:
+            report.errors.append(f"{at}: the same doc and contains as an earlier entry; drop one")
+        elif problem := corpus.problem(r.doc, r.contains):
+            report.errors.append(f"{at}: contains {problem}: {r.contains!r}")
+        elif corpus.loose(r.doc, r.contains):
+            report.warnings.append(f"{at}: contains is {len(key[1])} characters, a loose target: {r.contains!r}")
+        seen.add(key)
+
+
+def counts_of(questions: Iterable[GoldQuestion]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for q in questions:
+        kind = "emergency" if q.emergency or q.crisis else "answerable" if q.answerable else "not answerable"
+        counts.update(["questions", kind] + ["crisis"] * (q.crisis or "crisis" in q.tags))
+    return counts
+
+
+def check_split(name: str, lines: Sequence[GoldLine], corpus: Corpus, report: Report) -> None:
+    split = SPLITS.get(Path(name).stem, NO_SPLIT)
+    report.errors += [f"{ln.where} ({ln.question.id}): id should be {split.prefix!r} and three digits" for ln in lines
+                      if split.prefix and not re.fullmatch(split.prefix + r"\d{3}", ln.question.id)]
+    counts, cited = counts_of(ln.question for ln in lines), {r.doc for ln in lines for r in ln.question.relevant}
+    report.errors += [f"{name}: only {counts[key]} {key}, at least {least} needed; add some" for key, least in split.minimums.items() if counts[key] < least]
+    report.errors += [f"{name}: no question cites {d}; add one" for d in sorted(corpus.docs) if split.minimums and d not in cited]
+    print(f"{name}: {counts['questions']} questions: {counts['answerable']} answerable, {counts['not answerable']} not answerable, "
+          f"{counts['emergency']} emergency/crisis")
+
+
+def check_duplicates(files: Mapping[str, Sequence[GoldLine]], report: Report) -> None:
+    """A repeat within a file, or of a tuned-on split's question, is an error; any other a warning."""
+    tuned = {name for name in files if SPLITS.get(Path(name).stem, NO_SPLIT).tuned}
+    first: dict[tuple[tuple[str, ...], str], tuple[str, GoldLine]] = {}
+    for name in sorted(files, key=lambda n: n not in tuned):  # tuned splits first, so the repeat named is the scored one
+        for line in files[name]:
+            key = (tuple(collapse(p) for p in line.question.previous), collapse(line.question.question))
+            other_name, other = first.setdefault(key, (name, line))
+            message = f"{line.where} ({line.question.id}): the same question as {other.where} ({other.question.id})"
+            if other is line:
                 continue
-            if ln.lstrip("•–- ").rstrip(".") == core or sentence.search(ln):
-                return True
-        return False
-
-    def heading_like(self, i: int) -> bool:
-        """A short stand-alone line without sentence punctuation (section heading)."""
-        s = self.lines[i].strip()
-        if not s or s.startswith(("•", "–", "-")):
-            return False
-        prev_blank = i == 0 or not self.lines[i - 1].strip()
-        next_blank = i + 1 >= len(self.lines) or not self.lines[i + 1].strip()
-        return prev_blank and next_blank and len(s.split()) <= 10 and not s.endswith((".", ":", ","))
+            if other_name == name:
+                report.errors.append(message + "; reword or drop one")
+            elif other_name in tuned:
+                report.errors.append(message + ", a split we tuned on; reword or drop this one (it must not be scored again)")
+            else:
+                report.warnings.append(message)
 
 
-def load_corpus() -> dict[str, Doc]:
-    docs = {}
-    for p in sorted(CORPUS.glob("*.txt")):
-        docs[p.stem] = Doc(p)
-    return docs
+def read(path: Path, report: Report) -> list[GoldLine]:
+    try:
+        lines, problems = read_gold(path)
+    except GoldError as exc:  # the file cannot be read
+        lines, problems = [], [exc]
+    report.errors += [str(p) for p in problems]
+    return lines
 
 
-def check_contains(doc: Doc, contains: str, where: str, errors: list, warnings: list) -> None:
-    if "\n" in contains or "\r" in contains:
-        errors.append(f"{where}: contains has a line break")
-        return
-    n = norm(contains)
-    if not n:
-        errors.append(f"{where}: empty contains")
-        return
-    if not (MIN_CONTAINS <= len(n) <= MAX_CONTAINS):
-        errors.append(f"{where}: contains length {len(n)} outside [{MIN_CONTAINS}, {MAX_CONTAINS}]")
-    elif not (SOFT_MIN_CONTAINS <= len(n) <= SOFT_MAX_CONTAINS) and not doc.is_whole_item(n):
-        warnings.append(f"{where}: contains length {len(n)} outside soft range "
-                        f"[{SOFT_MIN_CONTAINS}, {SOFT_MAX_CONTAINS}]: {contains!r}")
-    if n not in doc.norm_all:
-        errors.append(f"{where}: contains not found in {doc.id}: {contains!r}")
-        return
-    hits = [i for i, ln in enumerate(doc.norm_lines) if n in ln]
-    if not hits:
-        errors.append(f"{where}: contains crosses a line break in {doc.id}: {contains!r}")
-        return
-    boiler_hits = [i + 1 for i in hits if doc.boiler[i]]
-    if boiler_hits:
-        errors.append(f"{where}: contains occurs in boilerplate of {doc.id} (line(s) {boiler_hits}): {contains!r}")
-    content_hits = [i for i in hits if not doc.boiler[i]]
-    if content_hits and all(doc.heading_like(i) for i in content_hits):
-        warnings.append(f"{where}: contains only matches heading-like line(s) "
-                        f"{[i + 1 for i in content_hits]} in {doc.id}: {contains!r}")
-    if SENT_BOUNDARY.search(" ".join(contains.split())):
-        errors.append(f"{where}: contains seems to span a sentence boundary: {contains!r}")
+def shown(path: Path) -> Path:
+    """The path as typed from the working directory, when the file is under it."""
+    return path.resolve().relative_to(Path.cwd()) if path.resolve().is_relative_to(Path.cwd()) else path
 
 
-def check_split(name: str, docs: dict[str, Doc], errors: list, warnings: list, seen_questions: dict):
-    path, prefix, min_total, min_ans, min_unans, min_emerg = SPLITS[name]
-    stats = {
-        "total": 0, "answerable": 0, "unanswerable": 0, "emergency": 0,
-        "doc_questions": collections.Counter(), "doc_passages": collections.Counter(),
-        "tags": collections.Counter(), "relevant_per_q": [],
-    }
-    if not path.exists():
-        errors.append(f"{name}: missing file {path}")
-        return stats
-    ids = set()
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
-        if not line.strip():
-            continue
-        where = f"{path.name}:{lineno}"
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            errors.append(f"{where}: invalid JSON ({e})")
-            continue
-        if not isinstance(rec, dict):
-            errors.append(f"{where}: not a JSON object")
-            continue
-        bad = False
-        for k, t in REQUIRED.items():
-            if k not in rec:
-                errors.append(f"{where}: missing key {k!r}")
-                bad = True
-            elif not isinstance(rec[k], t):
-                errors.append(f"{where}: key {k!r} should be {t.__name__}")
-                bad = True
-        extra = set(rec) - set(REQUIRED)
-        if extra:
-            warnings.append(f"{where}: unexpected keys {sorted(extra)}")
-        if bad:
-            continue
-        rid = rec["id"]
-        where = f"{path.name}:{lineno} ({rid})"
-        stats["total"] += 1
-        if not re.fullmatch(prefix + r"\d{3}", rid):
-            errors.append(f"{where}: id should look like {prefix}001")
-        if rid in ids:
-            errors.append(f"{where}: duplicate id")
-        ids.add(rid)
-        q = rec["question"].strip()
-        if not q:
-            errors.append(f"{where}: empty question")
-        nq = norm(q)
-        if nq in seen_questions:
-            errors.append(f"{where}: duplicate question (also {seen_questions[nq]})")
-        seen_questions[nq] = rid
-
-        tags = rec["tags"]
-        if not all(isinstance(t, str) for t in tags):
-            errors.append(f"{where}: tags must be strings")
-            tags = [t for t in tags if isinstance(t, str)]
-        for t in tags:
-            if t not in ALLOWED_TAGS:
-                errors.append(f"{where}: unknown tag {t!r}")
-        if len(set(tags)) != len(tags):
-            errors.append(f"{where}: duplicate tags")
-        stats["tags"].update(set(tags))
-
-        ans, emerg, rel = rec["answerable"], rec["emergency"], rec["relevant"]
-        if ans != bool(rel):
-            errors.append(f"{where}: answerable={ans} but relevant has {len(rel)} entries")
-        if emerg:
-            stats["emergency"] += 1
-            if ans:
-                errors.append(f"{where}: emergency questions must be answerable=false")
-            if "emergency" not in tags and "crisis" not in tags:
-                errors.append(f"{where}: emergency question needs tag 'emergency' or 'crisis'")
-        elif ans:
-            stats["answerable"] += 1
-            if set(tags) & (UNANSWERABLE_ONLY_TAGS | {"emergency", "crisis"}):
-                errors.append(f"{where}: answerable question carries unanswerable/emergency tags")
-        else:
-            stats["unanswerable"] += 1
-            if "unanswerable" not in tags:
-                errors.append(f"{where}: unanswerable question needs tag 'unanswerable'")
-        if not emerg and set(tags) & {"emergency", "crisis"}:
-            errors.append(f"{where}: tag emergency/crisis but emergency=false")
-
-        seen_rel = set()
-        rel_docs = set()
-        for k, r in enumerate(rel):
-            w = f"{where} relevant[{k}]"
-            if not isinstance(r, dict) or set(r) != {"doc", "contains"} \
-                    or not all(isinstance(r[x], str) for x in ("doc", "contains")):
-                errors.append(f"{w}: must be an object with string keys 'doc' and 'contains' only")
-                continue
-            if r["doc"] not in docs:
-                errors.append(f"{w}: unknown doc {r['doc']!r}")
-                continue
-            key = (r["doc"], norm(r["contains"]))
-            if key in seen_rel:
-                errors.append(f"{w}: duplicate relevant entry")
-            seen_rel.add(key)
-            rel_docs.add(r["doc"])
-            stats["doc_passages"][r["doc"]] += 1
-            check_contains(docs[r["doc"]], r["contains"], w, errors, warnings)
-        for d in rel_docs:
-            stats["doc_questions"][d] += 1
-        if ans:
-            stats["relevant_per_q"].append(len(rel))
-        if "multi-doc" in tags and len(rel_docs) < 2:
-            errors.append(f"{where}: tagged multi-doc but cites {len(rel_docs)} doc(s)")
-        if len(rel_docs) >= 2 and "multi-doc" not in tags:
-            warnings.append(f"{where}: cites {len(rel_docs)} docs but not tagged multi-doc")
-
-    # minimum counts
-    if stats["total"] < min_total:
-        errors.append(f"{name}: {stats['total']} questions < {min_total}")
-    if stats["answerable"] < min_ans:
-        errors.append(f"{name}: {stats['answerable']} answerable < {min_ans}")
-    if stats["unanswerable"] < min_unans:
-        errors.append(f"{name}: {stats['unanswerable']} unanswerable (non-emergency) < {min_unans}")
-    if stats["emergency"] < min_emerg:
-        errors.append(f"{name}: {stats['emergency']} emergency < {min_emerg}")
-    if name == "dev" and stats["tags"]["crisis"] < 1:
-        errors.append("dev: needs at least one 'crisis' (suicidal thoughts) message")
-    for d in docs:
-        if stats["doc_questions"][d] == 0:
-            errors.append(f"{name}: no question cites {d}")
-    return stats
-
-
-def main() -> int:
-    errors: list[str] = []
-    warnings: list[str] = []
-    docs = load_corpus()
-    if len(docs) != 5:
-        errors.append(f"expected 5 corpus documents in {CORPUS}, found {len(docs)}")
-    seen_questions: dict[str, str] = {}
-    all_stats = {name: check_split(name, docs, errors, warnings, seen_questions) for name in SPLITS}
-
-    for name, st in all_stats.items():
-        rp = st["relevant_per_q"]
-        print(f"== {name}: total={st['total']} answerable={st['answerable']} "
-              f"unanswerable={st['unanswerable']} emergency={st['emergency']} "
-              f"relevant/answerable-q: mean={sum(rp) / max(len(rp), 1):.1f} min={min(rp, default=0)} "
-              f"max={max(rp, default=0)}")
-        print("   per-doc coverage (questions citing doc / relevant entries):")
-        for d in sorted(docs):
-            print(f"     {d}: {st['doc_questions'][d]:3d} q / {st['doc_passages'][d]:3d} passages")
-        print("   tags: " + ", ".join(f"{t}={c}" for t, c in sorted(st["tags"].items())))
-    for w in warnings:
-        print("WARNING:", w)
-    for e in errors:
-        print("ERROR:", e)
-    print(f"{len(errors)} error(s), {len(warnings)} warning(s)")
-    return 1 if errors else 0
+def main(argv: Sequence[str] | None = None) -> int:
+    names = sys.argv[1:] if argv is None else argv
+    paths = [shown(Path(a)) for a in names] or [shown(p) for p in sorted(HERE.glob("*.jsonl"))]
+    report = Report()
+    try:
+        corpus = load_corpus(CORPUS)
+    except MedquoteError as exc:
+        print(f"ERROR: {exc}")
+        return 1
+    files: dict[str, list[GoldLine]] = {}
+    for path in paths:
+        files[str(path)] = lines = read(path, report)
+        for line in lines:
+            check_line(line, corpus, report)
+        if lines:  # an unreadable file is one error, not a list of missing questions too
+            check_split(str(path), lines, corpus, report)
+    check_duplicates(files, report)
+    for message in [f"WARNING: {w}" for w in report.warnings] + [f"ERROR: {e}" for e in report.errors]:
+        print(message)
+    print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    return 1 if report.errors else 0
 
 
 if __name__ == "__main__":
