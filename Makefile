@@ -14,7 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -r requirements.txt -r requirements-dev.txt
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
-	$(PY) -m index.frequencies  # index/frequencies.json.gz, made from the installed wordfreq (not in git)
+	$(PY) -m ingest.frequencies  # ingest/frequencies.json.gz, made from the installed wordfreq (not in git)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,7 +31,7 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# ruff (style and likely bugs), mypy (strict on records, ingest, index, answer, medquote) and
+# ruff (style and likely bugs), mypy (strict on every package and app.py; not on benchmarks, scripts, tests) and
 # lint-imports (the one-way layering); all configured in pyproject.toml. CI runs it before the tests.
 lint: install
 	$(VENV)/bin/ruff check .

@@ -25,13 +25,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import ctypes
 import json
 import logging
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 
-from medquote import config
+from medquote import Engine, config
 from medquote.feedback import FeedbackStore
 from web import ContextPages, build_blocks
 
@@ -50,6 +54,12 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+# The ASGI interface the two middlewares below implement (starlette.types spells the same).
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def theme() -> gr.themes.Base:
@@ -66,14 +76,14 @@ class PrivacyHeaders:
     """ASGI middleware adding HEADERS to every response that does not set its own
     (a pure ASGI wrapper, so Gradio's streamed queue responses pass through untouched)."""
 
-    def __init__(self, app):
+    def __init__(self, app: ASGIApp):
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
-        async def send_with_headers(message):
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
@@ -92,10 +102,10 @@ class OptionalPrevious:
 
     CALL, JOIN = "/gradio_api/call/ask", "/gradio_api/queue/join"
 
-    def __init__(self, app, fn_index: int):
+    def __init__(self, app: ASGIApp, fn_index: int):
         self.app, self.fn_index = app, fn_index
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "").rstrip("/")
         if scope["type"] != "http" or scope["method"] != "POST" or path not in (self.CALL, self.JOIN):
             return await self.app(scope, receive, send)
@@ -115,7 +125,7 @@ class OptionalPrevious:
         scope = {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
         sent = False
 
-        async def replay():
+        async def replay() -> Message:
             nonlocal sent
             if sent:
                 return await receive()
@@ -125,7 +135,7 @@ class OptionalPrevious:
         await self.app(scope, replay, send)
 
 
-def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
+def create_app(engine: Engine, cfg: config.Config, feedback: FeedbackStore | None = None) -> FastAPI:
     from ingest import read_corpus
 
     demo = build_blocks(engine, cfg.emergency_number, feedback)
@@ -140,6 +150,9 @@ def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
     documents = {d.doc_id: d.raw for d in read_corpus(cfg.corpus_dir)}
     pages = ContextPages(documents, engine.sources, cfg.emergency_number)
     app.add_route("/source/{doc_id}", pages.endpoint, methods=["GET"], include_in_schema=False)
+    # Gradio's deep links write a session's last inputs (its chat) to a file and serve them back;
+    # with batching they can be another person's (a batch is run with its first event's session).
+    app.add_route("/gradio_api/deep_link", not_found, methods=["GET"], include_in_schema=False)
     script = (WEB / "assets.js").read_text(encoding="utf-8")
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=cfg.host, server_port=cfg.port, footer_links=["api"],
@@ -147,6 +160,10 @@ def create_app(engine, cfg: config.Config, feedback=None) -> FastAPI:
         mcp_server=False, enable_monitoring=False, theme=theme(), app_kwargs={"openapi_url": None},
         css=(WEB / "assets.css").read_text(encoding="utf-8"), head=f"<script>{script}</script>",
     )
+
+
+async def not_found(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("Not Found", status_code=404)
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
@@ -163,12 +180,11 @@ def cap_malloc_arenas(arenas: int = 2) -> bool:
         return False
 
 
-def load_engine(cfg: config.Config):
+def load_engine(cfg: config.Config) -> Engine:
     """The served engine: the encoder's ONNX export on ONNX Runtime, so the server never imports
     torch, transformers or sentence-transformers (a missing or stale index is built by
     `medquote ingest` in a child process first). MEDQUOTE_TORCH_THREADS sets its threads."""
     from answer import Settings
-    from medquote import Engine
 
     # The emergency notice must name the same number as the page's emergency line.
     settings = Settings(emergency_number=cfg.emergency_number)
@@ -176,7 +192,7 @@ def load_engine(cfg: config.Config):
                        model_dir=cfg.model_dir, runtime="onnx")
 
 
-def serve(cfg: config.Config | None = None, host: str | None = None, port: int | None = None, engine=None):
+def serve(cfg: config.Config | None = None, host: str | None = None, port: int | None = None, engine: Engine | None = None) -> None:
     import dataclasses
 
     import uvicorn
@@ -190,10 +206,16 @@ def serve(cfg: config.Config | None = None, host: str | None = None, port: int |
     uvicorn.run(app, host=cfg.host, port=cfg.port, log_level="warning", access_log=False)
 
 
+def main() -> int:
+    """`python app.py`: serve until stopped."""
+    serve()
+    return 0
+
+
 if __name__ == "__main__":
     import sys
 
     from medquote.errors import handled
 
     logging.basicConfig(level=logging.WARNING, format="medquote: %(message)s")
-    sys.exit(handled(lambda: serve() or 0))  # one line naming the fix, never a traceback
+    sys.exit(handled(main))  # one line naming the fix, never a traceback

@@ -10,13 +10,13 @@ a byte-identical Reply.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from records import Hit, Quote, Reply, SafetyFlags, SourceMeta
+from records.text import bare_words, collapse
 
-from . import render, strings
+from . import strings
 
 
 @dataclass(frozen=True)
@@ -64,22 +64,19 @@ def notices_for(flags: SafetyFlags, settings: Settings) -> tuple[str, ...]:
     return tuple(notices)
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.casefold()))
-
-
 def near_duplicate(a: str, b: str, overlap: float = 0.6) -> bool:
-    """Two passages say the same thing: one contains the other, or they share most words."""
-    ca, cb = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    """Two passages say the same thing: one contains the other, or they share most words
+    (bare words: an apostrophe splits "don't" into "don" and "t")."""
+    ca, cb = collapse(a), collapse(b)
     if ca in cb or cb in ca:
         return True
-    wa, wb = _words(a), _words(b)
+    wa, wb = set(bare_words(a)), set(bare_words(b))
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= overlap
 
 
 def choose_hits(hits: Sequence[Hit], settings: Settings, personal: bool = False) -> list[Hit]:
     if personal:  # a reply about someone else's case would read as a verdict on the reader's
-        hits = [h for h in hits if not h.to_asker]
+        hits = [h for h in hits if not h.on_askers_case]
     threshold = DEFAULT_THRESHOLD if settings.threshold is None else settings.threshold
     if not hits or hits[0].score < threshold:
         return []
@@ -103,8 +100,7 @@ def make_reply(
     return Reply(
         question=question, notices=notices, lead=lead, quotes=quotes, ranked=tuple(hits),
         abstained=not quotes, emergency=flags.emergency or flags.crisis, crisis=flags.crisis,
-        disclaimer=strings.DISCLAIMER, markdown=render.markdown(notices, lead, quotes, strings.DISCLAIMER),
-        language=language,
+        disclaimer=strings.DISCLAIMER, language=language,
     )
 
 
@@ -143,6 +139,6 @@ def offers_related(reply: Reply) -> bool:
 
 
 def with_related(reply: Reply, related: Sequence[str]) -> Reply:
-    """The reply with candidate questions to explore next, where they belong (the markdown is
-    unchanged: the chat shows them as buttons, the CLI under the reply)."""
+    """The reply with candidate questions to explore next, where they belong (the chat shows
+    them as buttons, the CLI under the reply; never inside the rendered reply)."""
     return replace(reply, related=tuple(related)) if offers_related(reply) else reply

@@ -5,8 +5,11 @@ that Markdown or HTML would interpret is escaped: HTML-special characters become
 (`html.escape`) and Markdown punctuation gets a backslash. The quote then renders as
 literal text, never as a link, image, tag or formula. `unescape` inverts `escape`, which
 the tests use to prove every quote on screen is verbatim. Highlighted answer sentences are
-wrapped in <strong> (which `quoted_blocks` drops again); the chat may add a link per quote.
-It does not choose what to show; see policy.py.
+wrapped in <strong> (which `quoted_blocks` drops again). `chat_markdown` is the reply as the chat
+shows it (with a "show in context" link per quote), `reply_markdown` as the /ask API and the
+CLI's JSON give it; a Reply holds no rendered text, so every edge renders here and the
+evaluation's verbatim check reads exactly what the chat shows. It does not choose what to show;
+see policy.py.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
+from urllib.parse import quote as url_quote
+from urllib.parse import urlencode
 
 from records import Quote, Reply
 
@@ -91,6 +96,31 @@ def markdown(
         blocks.append(f"{lead}{blockquote(quote.chunk.text, bold)}\n\n{escape(strings.CITATION_LABEL)}: {cite}{link}")
     blocks.append(f"_{escape(disclaimer)}_")
     return "\n\n".join(blocks)
+
+
+def reply_markdown(reply: Reply) -> str:
+    """The reply as Markdown without links: the answer object's "reply" field."""
+    return markdown(reply.notices, reply.lead, reply.quotes, reply.disclaimer)
+
+
+def chat_markdown(reply: Reply) -> str:
+    """The reply exactly as the chat shows it: a "show in context" link under each quote."""
+    return markdown(reply.notices, reply.lead, reply.quotes, reply.disclaimer, context_link)
+
+
+def context_href(quote: Quote) -> str:
+    """The same-origin URL of a quote's "show in context" page (web/context.py serves it)."""
+    c = quote.chunk
+    query: dict[str, int | str] = {"start": c.start, "end": c.end}
+    if quote.highlights:
+        query["hl"] = ",".join(f"{s}-{e}" for s, e in quote.highlights)
+    return f"source/{url_quote(c.doc_id, safe='')}?{urlencode(query)}#passage"
+
+
+def context_link(quote: Quote) -> str:
+    # Gradio's chat opens links in a new tab (target=_blank), so the text says so.
+    text = escape(f"{strings.CONTEXT_LINK} {strings.NEW_TAB}")
+    return f"[{text}](<{context_href(quote)}>)"
 
 
 def plain(reply: Reply) -> str:

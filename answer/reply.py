@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from records import RANKED_SHOWN, AnswerObject, Chunk, Passage, Quote, Reply
 
+from . import render
+
 __all__ = ["AnswerObject", "Quote", "Reply", "to_answer_object"]
 
 
@@ -27,7 +29,7 @@ def to_answer_object(reply: Reply, qid: str = "") -> AnswerObject:
             {**span(q.chunk), "highlights": [list(h) for h in q.highlights], "addressed_to_asker": q.addressed_to_asker}
             for q in reply.quotes
         ],
-        "reply": reply.markdown,
+        "reply": render.reply_markdown(reply),
         "related": list(reply.related),
         "language": reply.language,
     }

@@ -35,6 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from records.text import fold_nfkc
+
 RULES_PATH = Path(__file__).with_name("redflags.toml")
 FLAGS = ("emergency", "crisis", "personal")
 VETOES = ("generic", "hypothetical", "habitual", "past")
@@ -131,7 +133,7 @@ def normalise(message: str) -> str:
     if not isinstance(message, str):
         message = "" if message is None else str(message)
     text = "".join(ch for ch in message if not "\ud800" <= ch <= "\udfff")  # lone surrogates
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    text = fold_nfkc(text).translate(_QUOTES)  # every other quote mark straightened too
     text = re.sub(r"[\r\n\u2028\u2029\x85]+", " . ", text)  # a line break ends a sentence
     text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
     text = re.sub(r"[^\w\s.!?,;:]|_", " ", text.replace("'", ""))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from records.text import WORD, fold_nfkc
+
 SCOPE_FILE = Path(__file__).with_name("scope.toml")
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 @lru_cache(maxsize=1)
@@ -27,13 +27,9 @@ def rules(path: Path = SCOPE_FILE) -> tuple[tuple[tuple[str, re.Pattern[str]], .
     return patterns, frozenset(t.casefold() for t in data["topics"]["terms"]), data["version"]
 
 
-def normalise(message: str) -> str:
-    return unicodedata.normalize("NFKC", message).replace("’", "'").casefold()
-
-
 def out_of_scope(message: str, corpus_words: frozenset[str] = frozenset()) -> str | None:
     """The kind of uncovered question ("dose", "cost", "provider", "instruction", "topic"), or None."""
-    text = normalise(message)
+    text = fold_nfkc(message)  # NFKC too: a full-width or ligature spelling meets the same rule
     patterns, topics, _ = rules()
     for kind, pattern in patterns:
         if pattern.search(text):

@@ -9,8 +9,6 @@ It does not hold quotes, citations or anything computed from a question.
 
 from __future__ import annotations
 
-STRINGS_VERSION = "2026-11-21.1"
-
 DISCLAIMER = (
     "medquote is an automated tool, not a doctor. It only shows quotes from its listed "
     "sources and cannot tell whether you have any condition. For advice about your own "
@@ -27,8 +25,6 @@ NOT_COVERED = (
 EMPTY_INPUT = "Please type a question."
 
 TOO_LONG = "Your message is too long. Please keep it under {limit} characters."
-
-BUSY = "The service is busy right now. Please try again in a moment."
 
 INTERNAL_ERROR = "Something went wrong on our side. Please try again."
 

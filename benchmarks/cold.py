@@ -32,7 +32,7 @@ engine = Engine.load(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=False, runtim
 t2 = time.perf_counter()
 reply = engine.ask(sys.argv[3])
 t3 = time.perf_counter()
-assert reply.markdown
+assert reply.disclaimer
 assert "torch" not in sys.modules, "the served engine loaded torch"
 print("ANSWERED " + json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "first_ask_s": t3 - t2}), flush=True)
 """
@@ -77,7 +77,7 @@ def ingest_process(index_dir: Path, timeout: float = 300.0) -> dict:
     """`medquote ingest` in a fresh process into index_dir; the benchmark then serves that index."""
     env = {**os.environ, "MEDQUOTE_INDEX_DIR": str(index_dir), "MEDQUOTE_CORPUS": str(CORPUS)}
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "medquote.cli", "ingest", "--quiet"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "cli", "ingest", "--quiet"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t
     if done.returncode:

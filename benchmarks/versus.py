@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> dict:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(base_tree), args.base], check=True)
         try:
             cold.ingest_process(work / "index-new")
-            subprocess.run([sys.executable, "-m", "medquote.cli", "ingest", "--quiet"], cwd=base_tree, check=True,
+            subprocess.run([sys.executable, "-m", "cli", "ingest", "--quiet"], cwd=base_tree, check=True,
                            env={**_env(base_tree), "MEDQUOTE_INDEX_DIR": str(work / "index-base")})
             new_env = {"MEDQUOTE_INDEX_DIR": str(work / "index-new")}
             base_env = {**_env(base_tree), "MEDQUOTE_INDEX_DIR": str(work / "index-base")}

@@ -9,22 +9,19 @@ notices do not depend on retrieval. Only tune on the dev split; never on held-ou
 
     medquote eval --gold evaluation/gold/dev.jsonl --calibrate
 
-The command loads the engine with no threshold and passes it in; this module loads nothing.
+It loads nothing: the engine is passed in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
-
-from records import Reply
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .gold import GoldQuestion
 
-
-class Asker(Protocol):
-    def ask(self, question: str) -> Reply: ...
+if TYPE_CHECKING:
+    from medquote.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -58,15 +55,23 @@ def best(points: list[Point]) -> Point:
     return tied[len(tied) // 2]
 
 
-def calibrate(engine: Asker, golds: Sequence[GoldQuestion]) -> str:
-    """The curve (every 5th point) and the best threshold, as `medquote eval --calibrate` prints them.
-    `engine` must run with no threshold (-inf): a reply that abstains anyway (scope rules, a
-    crisis) counts as abstaining at every threshold."""
-    replies = [engine.ask(g.question) for g in golds]
-    points = curve([r.ranked[0].score if r.ranked and not r.abstained else float("-inf") for r in replies], list(golds))
+def sweep(engine: Engine, golds: Sequence[GoldQuestion]) -> tuple[list[Point], Point]:
+    """The threshold curve on these gold questions (each asked as the chat would, with its
+    earlier messages), and its best point. The engine is run with no threshold (-inf): a reply
+    that abstains anyway (scope rules, a crisis) abstains at every threshold. The one sweep:
+    `--calibrate`, `--fit` and the HTML report all use it."""
+    loose = replace(engine, settings=replace(engine.settings, threshold=float("-inf")))
+    turns = loose.answer_many([g.question for g in golds], [g.previous for g in golds])
+    scores = [t.reply.ranked[0].score if t.reply.ranked and not t.reply.abstained else float("-inf") for t in turns]
+    points = curve(scores, list(golds))
+    return points, best(points)
+
+
+def calibrate(engine: Engine, golds: Sequence[GoldQuestion]) -> str:
+    """The curve (every 5th point) and the best threshold, as `medquote eval --calibrate` prints them."""
+    points, chosen = sweep(engine, golds)
     lines = ["threshold  abstain(unanswerable)  answer(answerable)"]
     for pt in points[::5]:
         lines.append(f"{pt.threshold:9.4f}  {pt.abstain_unanswerable:21.3f}  {pt.answer_answerable:18.3f}")
-    chosen = best(points)
     lines.append(f"best balanced accuracy {chosen.balanced:.3f} at threshold {chosen.threshold}")
     return "\n".join(lines)

@@ -15,14 +15,20 @@ import io
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .calibrate import Point
+from .metrics import Metrics
+
+if TYPE_CHECKING:  # matplotlib is imported on use: only the HTML report draws
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 ABSTAIN, ANSWER, MARK = "#b35806", "#1f5fa6", "#333333"  # colour-blind-safe pair, dark marker
 NOT_FOUND = "none"
 
 
-def _svg(fig, salt: str, label: str) -> str:
+def _svg(fig: Figure, salt: str, label: str) -> str:
     import matplotlib
 
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
@@ -35,7 +41,7 @@ def _svg(fig, salt: str, label: str) -> str:
     return text.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=96)
@@ -73,7 +79,7 @@ def rank_histogram(ranks: Sequence[int | None], depth: int = 10) -> str:
     return _svg(fig, "ranks", "Histogram of the rank of the first relevant passage")
 
 
-def compare_bars(results: Mapping[str, Mapping], rows: Sequence[str]) -> str:
+def compare_bars(results: Mapping[str, Metrics], rows: Sequence[str]) -> str:
     """One group of horizontal bars per metric, one bar per configuration (n/a drawn as 0)."""
     names = list(results)
     fig, ax = _figure(7.2, 0.5 + 0.28 * len(rows) * len(names))

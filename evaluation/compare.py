@@ -9,12 +9,16 @@ policy is the same. The base encoder is the one served today (index/models.py sa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
 
 from index import SearchIndex
 from index.build import make_artifacts
+from medquote.engine import Engine
 
+from .gold import GoldQuestion
+from .metrics import Metrics
 from .runner import run_eval
 
 ROWS = (
@@ -29,9 +33,9 @@ def without_bank(index: SearchIndex) -> SearchIndex:
     return SearchIndex(art, index.embedder, replace(index.settings, bank=False))
 
 
-def compare(golds: Any, corpus_dir: Any, base: Any, adapted: Any = None) -> dict[str, dict]:
+def compare(golds: list[GoldQuestion], corpus_dir: Path, base: Engine, adapted: Engine | None = None) -> dict[str, Metrics]:
     """Every configuration's metrics; `adapted` None leaves the adapted encoder out."""
-    results = {}
+    results: dict[str, Metrics] = {}
     for name, eng in (("base encoder", base), ("adapted encoder", adapted)):
         if eng is None:
             continue
@@ -41,7 +45,7 @@ def compare(golds: Any, corpus_dir: Any, base: Any, adapted: Any = None) -> dict
     return results
 
 
-def table(results: dict[str, dict]) -> str:
+def table(results: Mapping[str, Metrics]) -> str:
     names = list(results)
     lines = ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for row in ROWS:

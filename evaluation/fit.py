@@ -17,34 +17,31 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from index import FEATURES, ScoreWeights
 from ingest import read_corpus
+from medquote.engine import Engine
 
-from .calibrate import best, curve
+from .calibrate import sweep
 from .gold import GoldQuestion
 from .metrics import is_relevant
 
 REGULARISATION = 10.0  # sklearn's C; the features are all on a 0..1 scale
 
 
-def rows(engine: Any, golds: Sequence[GoldQuestion], corpus_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+def rows(engine: Engine, golds: Sequence[GoldQuestion], corpus_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """(features, relevant) for every candidate of every non-emergency gold question."""
-    from medquote.engine import clean
-    from medquote.followup import context_for
-
     raws = {d.doc_id: d.raw for d in read_corpus(corpus_dir)}
     features, labels = [], []
     for gold in golds:
         if gold.emergency or gold.crisis:
             continue
-        text = clean(gold.question)
-        context = clean(context_for(text, list(gold.previous)))
-        query = engine.encode(text, context)[1]
-        cand = engine.index.candidates(text, query, context, engine.context_weight if context else 0.0)
+        turn = engine.answer(gold.question, gold.previous)  # what the engine searched, read from its turn
+        if turn.query is None:
+            continue
+        cand = engine.index.candidates(turn.search_text, turn.query, turn.context, engine.context_weight if turn.context else 0.0)
         for r, i in enumerate(cand.ids):
             chunk = engine.index.chunks[int(i)]
             features.append(cand.features[r])
@@ -52,7 +49,7 @@ def rows(engine: Any, golds: Sequence[GoldQuestion], corpus_dir: Path) -> tuple[
     return np.array(features).reshape(-1, len(FEATURES)), np.array(labels, dtype=bool)
 
 
-def fit(engine: Any, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: Path) -> ScoreWeights:
+def fit(engine: Engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: Path) -> ScoreWeights:
     """The weights and threshold for `engine`'s encoder, fitted on `golds`."""
     from sklearn.linear_model import LogisticRegression
 
@@ -67,10 +64,6 @@ def fit(engine: Any, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path:
     return replace(weights, threshold=threshold(engine, weights, golds))
 
 
-def threshold(engine: Any, weights: ScoreWeights, golds: Sequence[GoldQuestion]) -> float:
+def threshold(engine: Engine, weights: ScoreWeights, golds: Sequence[GoldQuestion]) -> float:
     """The abstention threshold with these weights: calibrate.best over the dev curve."""
-    twin = replace(engine, index=engine.index.with_settings(weights=weights),
-                   settings=replace(engine.settings, threshold=float("-inf")))
-    replies = [twin.ask(g.question, g.previous) for g in golds]
-    scores = [r.ranked[0].score if r.ranked and not r.abstained else float("-inf") for r in replies]
-    return float(best(curve(scores, list(golds))).threshold)
+    return float(sweep(replace(engine, index=engine.index.with_settings(weights=weights)), golds)[1].threshold)

@@ -15,12 +15,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ingest import read_corpus
+from medquote.engine import Engine
 
 from . import charts
+from .calibrate import sweep
 from .gold import GoldQuestion
-from .report_context import goals_for, provenance, sweep
+from .metrics import Metrics
+from .report_context import goals_for, provenance
 from .report_error import ReportError
 from .report_rows import rows as question_rows
 from .runner import run_eval
@@ -38,9 +42,9 @@ class Headline:
     source: str
 
 
-def headlines(metrics: Mapping, gold_path: Path | str) -> list[Headline]:
+def headlines(metrics: Metrics, gold_path: Path | str) -> list[Headline]:
     goals = goals_for(gold_path)
-    out = []
+    out: list[Headline] = []
     for name, value in metrics.items():
         goal = goals.get(name)
         shown = "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) and value <= 1 else str(value)
@@ -49,8 +53,8 @@ def headlines(metrics: Mapping, gold_path: Path | str) -> list[Headline]:
     return out
 
 
-def context(engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: Path | str,
-            report: dict | None = None, compare: Mapping[str, Mapping] | None = None) -> dict:
+def context(engine: Engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: Path | str,
+            report: Mapping[str, Any] | None = None, compare: Mapping[str, Metrics] | None = None) -> dict[str, object]:
     """Everything the template shows. `report`: run_eval's result for the served configuration
     (run here when not given); `compare`: configuration name -> metrics, from evaluation.compare."""
     from .compare import ROWS
@@ -66,6 +70,7 @@ def context(engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: 
             if r.alarm or (r.kind == "not covered" and r.answered) else r for r in rows]
     points, best = sweep(engine, golds)
     chosen = engine.settings.threshold
+    assert chosen is not None  # an Engine fills in its calibrated threshold when built (Engine.__post_init__)
     at_chosen = min(points, key=lambda p: (abs(p.threshold - chosen), p.threshold))
     ranks = [r.rank for r in rows if gold_of[r.id].answerable]  # the questions the ranking metrics count
     return {
@@ -84,7 +89,7 @@ def context(engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: 
     }
 
 
-def render(ctx: dict) -> str:
+def render(ctx: dict[str, object]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
@@ -95,8 +100,8 @@ def render(ctx: dict) -> str:
     return env.get_template("report.html.j2").render(**ctx)
 
 
-def write_html(engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: Path | str, out: Path | str,
-               report: dict | None = None, compare: Mapping[str, Mapping] | None = None) -> None:
+def write_html(engine: Engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gold_path: Path | str, out: Path | str,
+               report: Mapping[str, Any] | None = None, compare: Mapping[str, Metrics] | None = None) -> None:
     page = render(context(engine, golds, corpus_dir, gold_path, report, compare))
     try:
         Path(out).write_text(page, encoding="utf-8")

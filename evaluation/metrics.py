@@ -13,14 +13,16 @@ import re
 import statistics
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias
 
+from ingest import collapse
 from records import RANKED_SHOWN, Chunk, Reply
 
 from .gold import GoldQuestion, Relevant
 
-
-def collapse(text: str) -> str:
-    return " ".join(text.split()).casefold()
+# One configuration's headline figures as all_metrics gives them (a count, a rate or a median by
+# name; None where there was nothing to rate), for the code that only reads them.
+Metrics: TypeAlias = Mapping[str, float | int | None]
 
 
 def gold_spans(raw: str, needle: str) -> list[tuple[int, int]]:
@@ -48,7 +50,7 @@ def relevant_flags(reply: Reply, gold: GoldQuestion, raws: Mapping[str, str]) ->
 
 
 def ranking_metrics(replies: Sequence[Reply], golds: Sequence[GoldQuestion], raws: Mapping[str, str]) -> dict[str, float]:
-    from ranx import Qrels, Run, evaluate
+    from ranx import Qrels, Run, evaluate  # untyped (no py.typed marker): see pyproject.toml
 
     qrels: dict[str, dict[str, int]] = {}
     run: dict[str, dict[str, float]] = {}

@@ -1,11 +1,10 @@
-"""What frames the HTML evaluation report: provenance, goals, and the threshold sweep.
+"""What frames the HTML evaluation report: provenance and goals (the threshold sweep is calibrate.sweep).
 
 Provenance: short sha256 fingerprints of the configuration (answer and retrieval settings), the
 corpus documents with `sources.toml`, the question bank and the safety exemplars (the same
 per-file hashes the index manifest stores, and that the index was checked against when it
 opened), the model and its weights, the gold file, the commit and the date; so that two
-reports can be compared. Goals: `goals.toml`, only those an issue or README states. The sweep
-asks every question again with no threshold, exactly as `medquote eval --calibrate` does.
+reports can be compared. Goals: `goals.toml`, only those an issue or README states.
 It does not render anything (html_report.py).
 """
 
@@ -15,12 +14,12 @@ import hashlib
 import json
 import subprocess
 import tomllib
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .calibrate import Point, best, curve
-from .gold import GoldQuestion
+from medquote.engine import Engine
 
 GOALS_FILE = Path(__file__).with_name("goals.toml")
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +65,7 @@ def goals_for(gold_path: Path | str, path: Path = GOALS_FILE) -> dict[str, Goal]
     }
 
 
-def fingerprint(entries: dict) -> str:
+def fingerprint(entries: Mapping[str, str]) -> str:
     text = "\n".join(f"{k} {v}" for k, v in sorted(entries.items()))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -84,8 +83,9 @@ def commit() -> str:
     return head.stdout.strip() + (" +changes" if dirty.stdout.strip() else "")
 
 
-def provenance(engine, corpus_dir: Path, gold_path: Path | str) -> Provenance:
-    from index.build import CHUNKER_VERSION, expected_manifest
+def provenance(engine: Engine, corpus_dir: Path, gold_path: Path | str) -> Provenance:
+    from index.build import expected_manifest
+    from ingest import CHUNKER_VERSION
 
     embedder = engine.index.embedder
     docs = expected_manifest(Path(corpus_dir), embedder).documents
@@ -102,15 +102,3 @@ def provenance(engine, corpus_dir: Path, gold_path: Path | str) -> Provenance:
         exemplars=fingerprint({k: v for k, v in docs.items() if k.startswith("exemplars/")}),
         settings=settings_json,
     )
-
-
-def sweep(engine, golds: list[GoldQuestion]) -> tuple[list[Point], Point]:
-    """The threshold curve on this gold file, and its best point by calibrate's rule. A reply
-    that abstains with no threshold at all (scope rules, crisis) abstains at every threshold."""
-    loose = replace(engine, settings=replace(engine.settings, threshold=float("-inf")))
-    scores = []
-    for g in golds:
-        reply = loose.ask(g.question, g.previous)
-        scores.append(reply.ranked[0].score if reply.ranked and not reply.abstained else float("-inf"))
-    points = curve(scores, golds)
-    return points, best(points)

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from records import Chunk
+from records import RANKED_SHOWN, AnswerObject, Chunk, ChunkKind, QuotedPassage
+from records import Passage as AnswerPassage
 
 from .gold import GoldQuestion, Relevant
-from .metrics import RANKED_SHOWN
 from .metrics import is_relevant as chunk_is_relevant
 
 TOP = 3  # passages listed for each question, best first
@@ -75,10 +75,11 @@ class Row:
         return bool(self.problems)
 
 
-def segments(quote: Mapping) -> tuple[Segment, ...]:
+def segments(quote: QuotedPassage) -> tuple[Segment, ...]:
     """The quote's text cut at its highlights (raw-document offsets inside the quote)."""
     start, text = quote["start"], quote["text"]
-    out, at = [], 0
+    out: list[Segment] = []
+    at = 0
     for s, e in sorted(quote.get("highlights") or []):
         s, e = max(s - start, at), min(e - start, len(text))
         if s >= e:
@@ -96,9 +97,9 @@ def kind_of(gold: GoldQuestion) -> str:
     return "crisis" if gold.crisis else "emergency" if gold.emergency else "answerable" if gold.answerable else "not covered"
 
 
-def problems_of(gold: GoldQuestion, answer: Mapping, rank: int | None, shown_relevant: bool) -> tuple[str, ...]:
+def problems_of(gold: GoldQuestion, answer: AnswerObject, rank: int | None, shown_relevant: bool) -> tuple[str, ...]:
     urgent = gold.emergency or gold.crisis
-    out = []
+    out: list[str] = []
     if urgent and not answer["emergency"]:
         out.append("no emergency notice")
     if gold.crisis and not answer["crisis"]:
@@ -117,19 +118,19 @@ def problems_of(gold: GoldQuestion, answer: Mapping, rank: int | None, shown_rel
     return tuple(out)
 
 
-def is_relevant(passage: Mapping, rel: Relevant, raws: Mapping[str, str]) -> bool:
+def is_relevant(passage: AnswerPassage, rel: Relevant, raws: Mapping[str, str]) -> bool:
     """metrics.is_relevant for a passage of the answer object (a span dict, not a Chunk; the
     kind plays no part in relevance)."""
-    chunk = Chunk(passage["doc"], passage["start"], passage["end"], passage.get("section", ""), "article", passage["text"])
+    chunk = Chunk(passage["doc"], passage["start"], passage["end"], passage.get("section", ""), ChunkKind.ARTICLE, passage["text"])
     return chunk_is_relevant(chunk, rel, raws)
 
 
-def relevant_flags(answer: Mapping, gold: GoldQuestion, raws: Mapping[str, str]) -> list[bool]:
+def relevant_flags(answer: AnswerObject, gold: GoldQuestion, raws: Mapping[str, str]) -> list[bool]:
     """Per ranked passage of the answer object, whether it is relevant (as metrics.relevant_flags)."""
     return [any(is_relevant(p, r, raws) for r in gold.relevant) for p in answer["ranked"][:RANKED_SHOWN]]
 
 
-def row(gold: GoldQuestion, answer: Mapping, raws: Mapping[str, str]) -> Row:
+def row(gold: GoldQuestion, answer: AnswerObject, raws: Mapping[str, str]) -> Row:
     flags = relevant_flags(answer, gold, raws) if gold.answerable else []
     rank = next((i + 1 for i, f in enumerate(flags) if f), None) if gold.answerable else None
     ranked = answer["ranked"]
@@ -152,7 +153,7 @@ def row(gold: GoldQuestion, answer: Mapping, raws: Mapping[str, str]) -> Row:
     )
 
 
-def rows(answers: Sequence[Mapping], golds: Sequence[GoldQuestion], raws: Mapping[str, str]) -> list[Row]:
+def rows(answers: Sequence[AnswerObject], golds: Sequence[GoldQuestion], raws: Mapping[str, str]) -> list[Row]:
     """Every question, misses first, each group in gold-file order."""
     out = [row(g, a, raws) for a, g in zip(answers, golds, strict=True)]
     return [r for r in out if r.miss] + [r for r in out if not r.miss]

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import CHUNKER_VERSION, Chunk, IngestError, chunk_corpus, corpus_hashes, read_corpus
-from ingest.bank import Anchor, bank_hashes, load_bank
+from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, read_corpus
 
 from .embedder import Embedder
 from .faiss_index import make_index, stored_vectors

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import warnings
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ingest import bare_words
 from records import MedquoteError
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -178,7 +178,7 @@ class FakeEmbedder:
         self.dim = dim
 
     def _vector(self, text: str) -> np.ndarray:
-        words = re.findall(r"[a-z0-9]+", text.casefold())
+        words = bare_words(text)
         vec = np.zeros(self.dim, dtype=np.float32)
         for token in words + [a + " " + b for a, b in zip(words, words[1:], strict=False)]:
             h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")

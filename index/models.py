@@ -22,8 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ingest import chunk_corpus
-from ingest.bank import bank_paths, load_bank
+from ingest import bank_paths, chunk_corpus, load_bank
 
 from .build import embed_text, input_hashes
 from .embedder import WEIGHTS_FILE, WEIGHTS_SHA256, ModelEmbedder, ModelError, file_sha256, model_dir

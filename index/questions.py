@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest import Chunk
-from ingest.answers import general_form
-from ingest.bank import Anchor
+from ingest import Anchor, Chunk, general_form
 
 
 @dataclass(frozen=True)

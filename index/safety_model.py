@@ -103,9 +103,23 @@ class SafetyClassifier:
     head: np.ndarray
     thresholds: Thresholds = Thresholds()
 
+    judges_clauses = True  # the message's clauses are encoded for it too (medquote.engine.Engine.prepare)
+
     def scores(self, vectors: np.ndarray) -> tuple[float, float, float]:
         """Highest probability of (emergency, crisis, personal) over the message and its clauses."""
         if len(vectors) == 0:
             return (0.0, 0.0, 0.0)
         p = probabilities(self.head, vectors).max(axis=0)
         return (float(p[0]), float(p[1]), float(p[2]))
+
+
+@dataclass(frozen=True)
+class RulesOnly:
+    """The null classifier: no probabilities, so the rules alone decide (answer.safety.combine
+    with None). For an engine without a fitted head, e.g. tests on the fake embedder."""
+
+    thresholds: Thresholds = Thresholds()
+    judges_clauses = False
+
+    def scores(self, vectors: np.ndarray) -> tuple[float, float, float] | None:
+        return None

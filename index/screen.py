@@ -1,4 +1,4 @@
-"""The safety exemplars (reviewed data) and the clauses a message is judged by.
+"""The safety exemplars (reviewed data): what the safety classifier is fitted on.
 
 `answer/exemplars/*.toml` holds labelled messages: emergency (by category), crisis, personal (a
 verdict about a specific person), and what must raise nothing: general questions, ordinary
@@ -7,15 +7,15 @@ A group may carry further labels (`also`): a pill overdose taken on purpose is e
 crisis. They are embedded at build with the same model as the passages and the safety
 classifier is fitted on their vectors (safety_model.py); the trained encoders measured in
 docs/learned-safety.md drew labelled pairs from them (safety_pairs.py). A message
-is split into clauses, so that a long story does not dilute one alarming sentence; the clauses
-are encoded in the same batched call as the question itself.
-It does not judge (safety_model.py) or combine with the rules (answer/safety.combine).
+is judged with its clauses (ingest's `clauses`), so that a long story does not dilute one
+alarming sentence; they are encoded in the same batched call as the message itself.
+It does not split messages (ingest/text.py), judge (safety_model.py) or combine with the rules
+(answer/safety.combine).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,28 +86,3 @@ def load_exemplars(folder: Path = EXEMPLAR_DIR) -> list[Exemplar]:
                     raise IngestError(f"{path}: group {g.label}/{g.category}: message {m[:40]!r} must be 3 to 300 characters.")
                 out.append(Exemplar(g.label, g.category, m.strip(), tuple(g.also)))
     return out
-
-
-_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
-_SOFT = re.compile(r",|\bbut\b")
-MAX_CLAUSE_WORDS = 14
-MIN_CLAUSE_WORDS = 4  # shorter fragments ("off for two months") match anything a little
-MAX_CLAUSES = 12
-
-
-def clauses(message: str) -> list[str]:
-    """The sentences of a longer message, long ones cut again at commas and conjunctions.
-    [] for a message of one short sentence: the whole-message vector already covers it."""
-    parts: list[str] = []
-    for sent in (m.group(0).strip() for m in _SENTENCE.finditer(message)):
-        pieces = _SOFT.split(sent) if len(sent.split()) > MAX_CLAUSE_WORDS else [sent]
-        merged: list[str] = []
-        for piece in (p.strip() for p in pieces if p.strip()):
-            if merged and len(merged[-1].split()) < MIN_CLAUSE_WORDS:
-                merged[-1] = f"{merged[-1]} {piece}"  # a fragment joins the piece after it
-            else:
-                merged.append(piece)
-        parts.extend(p for p in merged if len(p.split()) >= 3)
-    if len(parts) <= 1:
-        return []
-    return parts[:MAX_CLAUSES]

@@ -1,6 +1,7 @@
 """Searches a loaded index: candidates, their features, one fitted score, highlights.
 
-1. The question is spell-corrected against the corpus vocabulary; BM25 also gets synonyms.
+1. The question is spell-corrected against the corpus vocabulary (by the engine, once a turn,
+   or by `search`); BM25 also gets synonyms.
    A follow-up brings the earlier message as `context`: its vector is already mixed into the
    query by the engine, and its BM25 scores are added at the same weight.
 2. Candidates: the dense top-N (FAISS, cosine), the BM25 top-N and the chunks of the bank top-N.
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.answers import answers_nothing
+from ingest import answers_nothing
 from records import Chunk, Hit
 
 from .embedder import Embedder
@@ -33,7 +34,7 @@ from .sentences import sentence_text
 from .store import Artifacts
 from .vocabulary import Vocabulary
 
-__all__ = ["Candidates", "Hit", "RetrievalSettings", "SearchIndex", "top_n"]  # Hit: from records
+__all__ = ["Candidates", "Hit", "RetrievalSettings", "SearchIndex", "Tables", "top_n"]  # Hit: from records
 
 UNFITTED = ScoreWeights(0.0, (1.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0.5, "none", "none", "cosine alone: no fit loaded")
 
@@ -70,37 +71,60 @@ def top_n(scores: np.ndarray, n: int) -> np.ndarray:
     return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
 
 
+@dataclass(frozen=True)
+class Tables:
+    """What a search needs beyond the artifacts, derived from them once when an index is opened
+    (never per request, never again for other settings: SearchIndex.with_settings shares them)."""
+
+    vocab: Vocabulary
+    sentences_of: list[list[int]]  # per chunk, its sentences
+    bank_of: list[list[int]]  # per chunk, its bank questions
+    bank_owner: np.ndarray  # per bank question, its chunk
+    position: dict[str, int]  # chunk id -> position
+    to_asker: list[bool]  # per chunk: a sentence speaks to the original asker about their own case
+    answering: list[np.ndarray]  # per chunk, the sentences a highlight may pick (they answer, not to another asker)
+    quotable: list[bool]  # per chunk: it answers something
+
+    @classmethod
+    def of(cls, art: Artifacts, vocab: Vocabulary | None = None) -> Tables:
+        """`vocab`: the spelling vocabulary, made from the chunks, headings and bank when None
+        (a test passes a counting one)."""
+        vocab = vocab or Vocabulary.from_texts([c.text for c in art.chunks] + [c.section for c in art.chunks] + [q.text for q in art.bank])
+        sentences_of: list[list[int]] = [[] for _ in art.chunks]
+        for i, s in enumerate(art.sentences):
+            sentences_of[s.chunk].append(i)
+        bank_of: list[list[int]] = [[] for _ in art.chunks]
+        for j, q in enumerate(art.bank):
+            bank_of[q.chunk].append(j)
+        return cls(
+            vocab=vocab, sentences_of=sentences_of, bank_of=bank_of,
+            bank_owner=np.array([q.chunk for q in art.bank], dtype=np.int64),
+            position={c.id: i for i, c in enumerate(art.chunks)},
+            to_asker=[any(art.sentences[j].to_asker for j in ids) for ids in sentences_of],
+            answering=[np.array([j for j in ids if art.sentences[j].answers and not art.sentences[j].to_asker], dtype=np.int64)
+                       for ids in sentences_of],
+            quotable=[not answers_nothing(c, [sentence_text(c, art.sentences[j]) for j in sentences_of[i]])
+                      for i, c in enumerate(art.chunks)],
+        )
+
+
 class SearchIndex:
-    def __init__(self, art: Artifacts, embedder: Embedder, settings: RetrievalSettings = RetrievalSettings()):
+    def __init__(self, art: Artifacts, embedder: Embedder, settings: RetrievalSettings = RetrievalSettings(),
+                 vocab: Vocabulary | None = None, tables: Tables | None = None):
+        """`tables`: derived once (Tables.of) when None; `vocab` as in Tables.of."""
         self.art, self.embedder, self.settings = art, embedder, settings
         self.chunks = art.chunks
-        self.vocab = Vocabulary.from_texts([c.text for c in art.chunks] + [c.section for c in art.chunks] + [q.text for q in art.bank])
         self.hubness = art.hubness
-        self.sentences_of: list[list[int]] = [[] for _ in art.chunks]
-        for i, s in enumerate(art.sentences):
-            self.sentences_of[s.chunk].append(i)
-        self.bank_of: list[list[int]] = [[] for _ in art.chunks]
-        for j, q in enumerate(art.bank):
-            self.bank_of[q.chunk].append(j)
-        self.bank_owner = np.array([q.chunk for q in art.bank], dtype=np.int64)
-        self._position = {c.id: i for i, c in enumerate(art.chunks)}
-        self.to_asker = [any(art.sentences[j].to_asker for j in ids) for ids in self.sentences_of]
-        # Per chunk, the sentences a highlight may pick (they answer, and not to another asker).
-        self.answering = [
-            np.array([j for j in ids if art.sentences[j].answers and not art.sentences[j].to_asker], dtype=np.int64)
-            for ids in self.sentences_of
-        ]
-        self.quotable = [
-            not answers_nothing(c, [sentence_text(c, art.sentences[j]) for j in self.sentences_of[i]]) for i, c in enumerate(self.chunks)
-        ]
+        self.tables = t = tables or Tables.of(art, vocab)
+        self.vocab, self.sentences_of, self.bank_of, self.bank_owner = t.vocab, t.sentences_of, t.bank_of, t.bank_owner
+        self._position, self.to_asker, self.answering, self.quotable = t.position, t.to_asker, t.answering, t.quotable
 
     def __len__(self) -> int:
         return len(self.chunks)
 
     def with_settings(self, **changes: Any) -> SearchIndex:
-        twin = object.__new__(SearchIndex)
-        twin.__dict__ = {**self.__dict__, "settings": replace(self.settings, **changes)}
-        return twin
+        """The same index searched with other settings: artifacts and derived tables shared."""
+        return SearchIndex(self.art, self.embedder, replace(self.settings, **changes), tables=self.tables)
 
     def lexical_scores(self, text: str) -> np.ndarray:
         raw = self.art.lexical.scores(text)
@@ -109,17 +133,17 @@ class SearchIndex:
             raw = raw + self.settings.synonym_weight * self.art.lexical.scores(extra)
         return raw
 
-    def candidates(self, question: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> Candidates:
-        """The candidate pool and its features. `query` is the question's vector (for a follow-up,
-        already mixed with the earlier message's); `context` is that earlier message, whose BM25
-        scores count `context_weight` times."""
+    def candidates(self, text: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> Candidates:
+        """The candidate pool and its features. `text` is the spell-corrected question, `query`
+        its vector (for a follow-up, already mixed with the earlier message's); `context` is that
+        earlier message, spell-corrected, whose BM25 scores count `context_weight` times."""
         st = self.settings
         n_cand = min(st.candidates, len(self.chunks))
         _, ids_top = self.art.dense.search(query[None, :], n_cand)
         dense_rank = [int(i) for i in ids_top[0] if i >= 0]
-        raw_bm25 = self.lexical_scores(self.vocab.correct(question))
+        raw_bm25 = self.lexical_scores(text)
         if context and context_weight:
-            raw_bm25 = raw_bm25 + context_weight * self.lexical_scores(self.vocab.correct(context))
+            raw_bm25 = raw_bm25 + context_weight * self.lexical_scores(context)
         lex_rank = [int(i) for i in top_n(raw_bm25, n_cand) if raw_bm25[i] > 0]
         bank_best, bank_arg, bank_sims = self._bank_scores(query)
         bank_rank = [int(i) for i in top_n(bank_best, n_cand) if bank_arg[i] >= 0] if len(bank_sims) else []
@@ -136,21 +160,30 @@ class SearchIndex:
 
     def search(self, question: str, k: int = 10, query: np.ndarray | None = None, context: str = "",
                context_weight: float = 0.0) -> list[Hit]:
-        """Ranked hits. `query` is the question's vector when the caller has encoded it already
-        (the engine encodes the question and the safety clauses in one batched call)."""
+        """Ranked hits for a question as typed: spell-corrected here (and `context` too), encoded
+        unless `query` is given. The engine corrects once itself and calls `rank`."""
         if not question.strip() or not self.chunks:
             return []
+        text = self.vocab.correct(question)
         if query is None:
-            query = self.embedder.encode_queries([self.vocab.correct(question)])[0]
-        cand = self.candidates(question, query, context, context_weight)
+            query = self.embedder.encode_queries([text])[0]
+        return self.rank(text, query, k, self.vocab.correct(context) if context else "", context_weight)
+
+    def rank(self, text: str, query: np.ndarray, k: int = 10, context: str = "", context_weight: float = 0.0) -> list[Hit]:
+        """Ranked hits for `text`, already spell-corrected, searched with `query` (its vector;
+        for a follow-up already mixed with the earlier message's), `context` likewise corrected."""
+        if not text.strip() or not self.chunks:
+            return []
+        cand = self.candidates(text, query, context, context_weight)
         scores = score(cand.features, self.settings.weights)
         order = sorted(range(len(cand.ids)), key=lambda r: (-scores[r], self.chunks[cand.ids[r]].doc_id, self.chunks[cand.ids[r]].start))
         hits = []
         for r in order[:k]:  # highlights only for the hits returned: most of the pool is scored and dropped
             i, (cosine, hub, lex, best, bank, _) = int(cand.ids[r]), cand.features[r]
             banked = cand.bank_arg[i] >= 0
-            hits.append(Hit(self.chunks[i], float(scores[r]), cosine - hub, lex, best,
-                            self._highlights(i, query, best, bank, banked, cand.bank_sims), bank, self.to_asker[i]))
+            hits.append(Hit(chunk=self.chunks[i], score=float(scores[r]), dense=cosine - hub, lexical=lex, sentence=best,
+                            highlights=self._highlights(i, query, best, bank, banked, cand.bank_sims), bank=bank,
+                            on_askers_case=self.to_asker[i]))
         return hits
 
     def _highlights(

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest import Chunk
-from ingest.answers import REPLY_PARTS, non_answer, speaks_to_asker
-from ingest.boilerplate import Line
-from ingest.chunker import sentence_spans
+from ingest import Chunk, chunk_sentence_spans, non_answer, speaks_to_asker
+from records import REPLY_PARTS
 
 
 @dataclass(frozen=True)
@@ -25,14 +23,11 @@ class Sentence:
 
 
 def chunk_sentences(chunk: Chunk, position: int) -> list[Sentence]:
-    out, offset = [], chunk.start
-    for line in chunk.text.split("\n"):
-        if line.strip():
-            for s, e in sentence_spans(Line(offset, offset + len(line), line)):
-                text = chunk.text[s - chunk.start: e - chunk.start]
-                to_asker = chunk.kind in REPLY_PARTS and speaks_to_asker(text)
-                out.append(Sentence(position, s, e, non_answer(text) is None, to_asker))
-        offset += len(line) + 1
+    out = []
+    for s, e in chunk_sentence_spans(chunk):
+        text = chunk.text[s - chunk.start: e - chunk.start]
+        to_asker = chunk.kind in REPLY_PARTS and speaks_to_asker(text)
+        out.append(Sentence(position, s, e, non_answer(text) is None, to_asker))
     return out
 
 

@@ -27,8 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest import Chunk
-from ingest.bank import Anchor
+from ingest import Anchor, Chunk
 
 
 @dataclass(frozen=True)

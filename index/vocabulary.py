@@ -1,7 +1,7 @@
 """Query-side vocabulary: spelling tolerance and lay/clinical synonyms.
 
 `Vocabulary.correct` replaces a question word that is neither in the corpus nor a common
-English word (wordfreq, see frequencies.py) with its closest corpus word (difflib, close matches only), so
+English word (wordfreq's list cut at Zipf 2, ingest's `zipf`) with its closest corpus word (difflib, close matches only), so
 "twiching" finds "twitching" while "checking" is left alone. `Vocabulary.expansions` lists the
 other members of every synonym group (index/synonyms.toml, reviewed data) that the question
 mentions, so "Lou Gehrig's" meets "amyotrophic lateral sclerosis"; the retriever weighs them
@@ -18,17 +18,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .frequencies import zipf
+from ingest import WORD, fold, words, zipf
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.toml")
 # Below this Zipf frequency a word is rare enough in English to be a likely misspelling
 # (e.g. "symtoms" 1.2, "caffine" 1.3; "checking" is 4.4, "neuro" 3.1).
 RARE_ZIPF = 2.0
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
-def words(text: str) -> list[str]:
-    return WORD.findall(text.casefold().replace("’", "'"))
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +55,7 @@ class Vocabulary:
             close = difflib.get_close_matches(w, self._candidates(w), n=1, cutoff=0.8)
             return close[0] if close else w
 
-        return WORD.sub(fix, question.casefold().replace("’", "'"))
+        return WORD.sub(fix, fold(question))
 
     def _candidates(self, word: str) -> list[str]:
         # Same first letter and similar length: keeps difflib fast and avoids odd swaps.

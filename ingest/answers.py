@@ -4,18 +4,18 @@ doctor's reply or extended answer speak to the original asker about their own ca
 
 These rules judge one sentence's text only (generic patterns, no per-document offsets). The
 index uses them so that such a sentence is never highlighted, and a passage made only of
-them (or an asker's own question) is never shown as a quote by itself.
+them (or an asker's own question) is never shown as a quote by itself: `quotable(chunk)`.
 It does not decide what is boilerplate; see boilerplate.py.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import pyphen
+from records.text import fold
 
 from .records import Chunk, ChunkKind
+from .text import chunk_sentence_texts, reading_grade
 
 _CLOSERS = "\"'”’)] "  # a question may end in a closing quote or bracket
 GREETING = re.compile(r"^(hello|hi|hey|dear|greetings|good (morning|afternoon|evening))\b", re.I)
@@ -39,7 +39,6 @@ TO_ASKER = re.compile(
     r"|^dear (mr|mrs|ms|miss|dr)\b",
     re.I,
 )
-REPLY_PARTS = (ChunkKind.REPLY, ChunkKind.MORE_INFO)
 MAX_GREETING_WORDS = 4  # "Hello, doctor." is a greeting; "Hello: The ALS you are ..." carries an answer
 
 
@@ -81,34 +80,25 @@ _PERSONAL = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us)\b
 MAX_GRADE = 8  # the readability ceiling of the fixed strings (Flesch-Kincaid grade)
 
 
-@lru_cache(maxsize=1)
-def _hyphenator() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="en_US")
-
-
-def grade(text: str) -> float:
-    """Flesch-Kincaid grade of one sentence, syllables by pyphen (as textstat counts them offline)."""
-    words = text.split()
-    if not words:
-        return 0.0
-    bare = [re.sub(r"[^\w]", "", w).casefold() for w in words]  # textstat drops punctuation, hyphens too
-    syllables = sum(len(_hyphenator().positions(w)) + 1 for w in bare)
-    return 0.39 * len(words) + 11.8 * syllables / len(words) - 15.59
-
-
 def general_form(question: str) -> bool:
     """A bank question fit to offer anyone as a "related question": a well-formed general question
     (capital letter, question mark, 4-14 words), about no one in particular, no verdict or
     reassurance phrase, and readable at grade 8 or below."""
     q = question.strip()
-    text = q.casefold().replace("’", "'")
+    text = fold(q)
     n = len(q.split())
     return (
         q[:1].isupper() and q.endswith("?") and 4 <= n <= 14 and not _PERSONAL.search(text)
-        and not _VERDICT.search(text) and grade(q) <= MAX_GRADE
+        and not _VERDICT.search(text) and reading_grade(q) <= MAX_GRADE
     )
 
 
 def answers_nothing(chunk: Chunk, sentences: list[str]) -> bool:
     """An asker's own question, or a passage whose every sentence is a non-answer."""
     return chunk.kind == ChunkKind.QUESTION or all(non_answer(s) for s in sentences)
+
+
+def quotable(chunk: Chunk) -> bool:
+    """The chunk answers something: it may be shown as a quote (answers_nothing over its own
+    sentences, as the chunker cut them)."""
+    return not answers_nothing(chunk, chunk_sentence_texts(chunk))

@@ -1,54 +1,24 @@
 """Turns blocks into chunks of whole sentences, at most about MAX_CHARS characters each.
 
 A list (an intro line ending in ":" and the bullet lines after it) stays together with its
-intro; prose paragraphs are chunked on their own. Sentences come from pysbd and are located
-back in the raw text, so every chunk is an exact slice: `raw[start:end] == text`. A single
-sentence longer than MAX_CHARS becomes one chunk (it is never cut mid-sentence).
+intro; prose paragraphs are chunked on their own. Sentences come from pysbd (text.py
+`sentence_spans`: a list item stays whole) and are located back in the raw text, so every
+chunk is an exact slice: `raw[start:end] == text`. A single sentence longer than MAX_CHARS
+becomes one chunk (it is never cut mid-sentence).
 It does not decide what is boilerplate or where sections start; see boilerplate/structure.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
-import pysbd
-
-from .boilerplate import Line
 from .records import Chunk, ChunkKind, Document
 from .structure import Block, is_bullet
+from .text import sentence_spans
 
 MAX_CHARS = 600
 # Bump when chunk boundaries can change: the index manifest records it, so old indexes rebuild.
 CHUNKER_VERSION = f"4-max{MAX_CHARS}"
-
-
-@lru_cache(maxsize=1)
-def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def sentence_spans(line: Line) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of one line, trimmed of surrounding spaces."""
-    text = line.text
-    if is_bullet(text):
-        lead = len(text) - len(text.lstrip())
-        return [(line.start + lead, line.start + len(text.rstrip()))]
-    spans, cursor = [], 0
-    for sentence in _segmenter().segment(text):
-        piece = sentence.strip()
-        if not piece:
-            continue
-        at = text.find(piece, cursor)
-        if at < 0:  # pysbd changed the text: keep the rest of the line as one unit
-            rest = text[cursor:]
-            at, piece = cursor + len(rest) - len(rest.lstrip()), rest.strip()
-            if piece:
-                spans.append((line.start + at, line.start + at + len(piece)))
-            break
-        spans.append((line.start + at, line.start + at + len(piece)))
-        cursor = at + len(piece)
-    return spans
 
 
 def group_blocks(blocks: list[Block]) -> list[list[Block]]:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.sentences import chunk_sentences, sentence_text
-from ingest import chunk_corpus
-from ingest.answers import answers_nothing
-from ingest.bank import bank_report
+from ingest import bank_report, chunk_corpus, quotable
 
 
 def report(corpus_dir: Path) -> tuple[list[str], int]:
@@ -24,11 +21,11 @@ def report(corpus_dir: Path) -> tuple[list[str], int]:
     for doc in docs:
         mine = [a for a in anchors if a.doc_id == doc.doc_id]
         own = [c for c in chunks if c.doc_id == doc.doc_id]
-        quotable = [c for c in own if not answers_nothing(c, [sentence_text(c, s) for s in chunk_sentences(c, 0)])]
-        bare = [c for c in quotable if not any(c.start <= a.start and a.end <= c.end for a in mine)]
+        shown = [c for c in own if quotable(c)]
+        bare = [c for c in shown if not any(c.start <= a.start and a.end <= c.end for a in mine)]
         lines.append(
             f"{doc.doc_id}: {len(mine)} anchors, {sum(len(a.questions) for a in mine)} questions; "
-            f"{len(quotable) - len(bare)} of {len(quotable)} quotable passages have questions"
+            f"{len(shown) - len(bare)} of {len(shown)} quotable passages have questions"
         )
         for c in bare:
             preview = " ".join(c.text.split())[:90]

@@ -21,23 +21,23 @@ from typing import Literal
 import numpy as np
 
 from answer import Reply, Settings, compose, input_problem
-from answer.policy import offers_related, with_related
+from answer.policy import offers_related
 from answer.safety import Safety, calm, combine
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, IndexUnavailable, ModelError, SearchIndex, open_index
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
-from index.safety_model import SafetyClassifier, thresholds_for
-from index.screen import clauses
+from index.safety_model import RulesOnly, SafetyClassifier, thresholds_for
 from index.serving import exported_embedder, served_embedder
-from ingest import SourceMeta
-from ingest.reader import read_metadata
+from ingest import SourceMeta, clauses, read_metadata
 
 from . import config
 from .followup import CONTEXT_WEIGHT, context_for
-from .language import LanguageDetector
+from .language import EnglishOnly, LanguageDetector
+from .turn import Turn
 
 MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole history
+RANKED = 10  # passages ranked per message: the policy quotes from the top, the evaluation scores the rest
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 Runtime = Literal["torch", "onnx"]
@@ -72,15 +72,26 @@ def follow_up_query(message: np.ndarray, context: np.ndarray | None, weight: flo
     return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A message made ready once, before the model runs (Engine.prepare)."""
+
+    message: str  # as received ("" for a value that was not text)
+    problem: str | None  # the fixed message for input that is not answered (empty, too long), or None
+    text: str = ""  # cleaned
+    language: str = "en"
+    search_text: str = ""  # cleaned and spell-corrected: what the classifier reads and English is searched with
+    context: str = ""  # for a follow-up, the earlier message(s) it continues, spell-corrected; else ""
+    texts: tuple[str, ...] = ()  # what the model encodes: search_text, the clauses, then context
+
+
 @dataclass
 class Engine:
     index: SearchIndex
     sources: dict[str, SourceMeta]
     settings: Settings = field(default_factory=Settings)
-    assess: Callable[[str], Safety] = assess_safety
-    k: int = 10
-    classifier: SafetyClassifier | None = None  # None: the rules alone (tests with a fake embedder)
-    language: LanguageDetector | None = None  # None: every message is taken as English
+    classifier: SafetyClassifier | RulesOnly = field(default_factory=RulesOnly)  # RulesOnly: tests on the fake embedder
+    language: LanguageDetector | EnglishOnly = field(default_factory=EnglishOnly)
     context_weight: float = CONTEXT_WEIGHT  # a follow-up's earlier turn, against its own words' 1
 
     def __post_init__(self) -> None:
@@ -122,15 +133,27 @@ class Engine:
             classifier=SafetyClassifier(index.art.safety_head, thresholds_for(index.embedder.name)),
             language=LanguageDetector(index.vocab.known),
         )
-        engine.ask("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
+        engine.answer("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
         return engine
 
-    def texts_to_encode(self, text: str, context: str = "") -> list[str]:
-        """What one message needs encoded: the message, spell-corrected, then its clauses (for the
-        safety classifier), then, for a follow-up, `context` (the earlier message it continues)."""
-        parts = clauses(text) if self.classifier else []
-        extra = [self.index.vocab.correct(context)] if context else []
-        return [self.index.vocab.correct(text), *parts, *extra]
+    def prepare(self, message: object, previous: Sequence[str] | None = ()) -> Prepared:
+        """Input, then language, then what to encode; each step once. `previous`: the chat's
+        earlier user messages, newest last; only a follow-up reads them (followup.py)."""
+        text = message if isinstance(message, str) else ""
+        problem = input_problem(text, self.settings)
+        if problem:
+            return Prepared(text, problem)
+        cleaned = clean(text)
+        language = self.language.detect(cleaned)
+        search_text = self.index.vocab.correct(cleaned)
+        parts = clauses(cleaned) if self.classifier.judges_clauses else []
+        context = ""
+        if language == "en":  # another language is not searched: its reply is fixed
+            history = [p for p in (previous or ()) if isinstance(p, str)][-MAX_PREVIOUS:]
+            earlier = clean(context_for(cleaned, history))
+            context = self.index.vocab.correct(earlier) if earlier else ""
+        texts = (search_text, *parts, *([context] if context else []))
+        return Prepared(text, None, cleaned, language, search_text, context, texts)
 
     def split(self, vectors: np.ndarray, n_texts: int, follow_up: bool) -> tuple[np.ndarray, np.ndarray]:
         """(vectors of the message and its clauses, the vector retrieval searches with)."""
@@ -138,70 +161,91 @@ class Engine:
         return message, follow_up_query(vectors[0], vectors[n_texts - 1] if follow_up else None, self.context_weight)
 
     def encode(self, text: str, context: str = "") -> tuple[np.ndarray, np.ndarray]:
-        """One message's vectors: see texts_to_encode and split."""
-        texts = self.texts_to_encode(text, context)
-        return self.split(self.index.embedder.encode_queries(texts), len(texts), bool(context))
+        """One cleaned message's vectors, (the message and its clauses, the search vector);
+        `context` the earlier message, cleaned, for a follow-up (calibration and fitting use this)."""
+        corrected = self.index.vocab.correct(context) if context else ""
+        parts = clauses(text) if self.classifier.judges_clauses else []
+        texts = [self.index.vocab.correct(text), *parts, *([corrected] if corrected else [])]
+        return self.split(self.index.embedder.encode_queries(texts), len(texts), bool(corrected))
 
-    def screen_message(self, text: str, vectors: np.ndarray | None = None) -> Safety:
-        """The safety verdict on one cleaned message: the rules OR the trained classifier (on
-        `vectors`, from `encode`, when given), combined by answer.safety.combine. The current
-        message alone, whatever came before."""
-        rules = self.assess(text)
-        if self.classifier is None:
-            return rules
-        if vectors is None:
-            vectors = self.encode(text)[0]
+    def judge(self, text: str, vectors: np.ndarray) -> tuple[Safety, tuple[float, float, float] | None]:
+        """The safety verdict on one cleaned message and the classifier's probabilities: the rules
+        OR the classifier on `vectors` (the message and its clauses), answer.safety.combine. The
+        current message alone, whatever came before."""
+        scores = self.classifier.scores(vectors)
         t = self.classifier.thresholds
-        return combine(rules, self.classifier.scores(vectors), t.cuts, calm(text), t.floors)
+        return combine(assess_safety(text), scores, t.cuts, calm(text), t.floors), scores
+
+    def screen_message(self, text: str) -> Safety:
+        """The verdict `answer` gives one cleaned message (the safety report judges with it)."""
+        return self.judge(text, self.encode(text)[0])[0]
 
     def ask(self, question: str, previous: Sequence[str] = ()) -> Reply:
-        """`previous`: the chat's earlier user messages, newest last. They only shape retrieval
-        for a follow-up (see followup.py); safety and scope judge this message alone."""
-        return self.ask_many([question], [previous])[0]
+        """The reply alone: `answer(question, previous).reply`."""
+        return self.answer(question, previous).reply
 
     def ask_many(self, questions: Sequence[str], previous: Sequence[Sequence[str] | None] | None = None) -> list[Reply]:
-        """The replies `ask` gives, byte for byte, for many messages at once (people asking at the
-        same moment): one model call encodes every message, clause and follow-up reading, since
-        the model does a batch in little more than the time of one; the rest is per message."""
-        previous = list(previous) if previous is not None else [()] * len(questions)
-        if len(previous) != len(questions):
-            raise ValueError("ask_many needs one history (or None) per question")
-        prepared = [self._prepare(q, p) for q, p in zip(questions, previous, strict=True)]
-        texts = [t for p in prepared if p for t in p[2]]
-        vectors = self.index.embedder.encode_queries(texts)  # every row its own: see encode_queries
-        replies: list[Reply] = []
+        return [t.reply for t in self.answer_many(questions, previous)]
+
+    def answer(self, message: str, previous: Sequence[str] = ()) -> Turn:
+        """One turn. `previous`: the chat's earlier user messages, newest last. They only shape
+        retrieval for a follow-up (see followup.py); safety and scope judge this message alone."""
+        return self.answer_many([message], [previous])[0]
+
+    def answer_many(self, messages: Sequence[str], previous: Sequence[Sequence[str] | None] | None = None) -> list[Turn]:
+        """The turns `answer` gives, byte for byte, for many messages at once (people asking at
+        the same moment): one model call encodes every message, clause and follow-up reading,
+        since the model does a batch in little more than the time of one; the rest is per message.
+        In order, each once: input, language, spelling (prepare); the model; safety, scope,
+        search, the policy, related questions (_turn)."""
+        previous = list(previous) if previous is not None else [()] * len(messages)
+        if len(previous) != len(messages):
+            raise ValueError("answer_many needs one history (or None) per message")
+        prepared = [self.prepare(m, p) for m, p in zip(messages, previous, strict=True)]
+        vectors = self.index.embedder.encode_queries([t for p in prepared for t in p.texts])  # every row its own
+        turns: list[Turn] = []
         at = 0
-        for question, p in zip(questions, prepared, strict=True):
-            if p is None:  # empty, too long, ...: the policy says so without searching
-                replies.append(compose(question if isinstance(question, str) else "", [], self.sources, self.settings))
-                continue
-            text, context, own = p
-            message, query = self.split(vectors[at: at + len(own)], len(own), bool(context))
-            at += len(own)
-            replies.append(self._answer(question, text, context, message, query))
-        return replies
+        for p in prepared:
+            own = vectors[at: at + len(p.texts)]
+            at += len(p.texts)
+            turns.append(self._turn(p, own))
+        return turns
 
-    def _prepare(self, question: object, previous: Sequence[str] | None) -> tuple[str, str, list[str]] | None:
-        question = question if isinstance(question, str) else ""
-        if input_problem(question, self.settings):
-            return None
-        text = clean(question)
-        history = [p for p in (previous or ()) if isinstance(p, str)][-MAX_PREVIOUS:]
-        context = clean(context_for(text, history))
-        return text, context, self.texts_to_encode(text, context)
-
-    def _answer(self, question: str, text: str, context: str, message: np.ndarray, query: np.ndarray) -> Reply:
-        flags = self.screen_message(text, message)
-        scope = out_of_scope(text, self.index.vocab.corpus)
+    def _turn(self, p: Prepared, vectors: np.ndarray) -> Turn:
+        if p.problem:  # empty, too long, ...: the policy says so without searching
+            return Turn(p.message, compose(p.message, [], self.sources, self.settings))
+        message, query = self.split(vectors, len(p.texts), bool(p.context))
+        flags, scores = self.judge(p.text, message)
+        if p.language != "en":  # the safety notices still come first; no quotes, no "not covered"
+            reply = compose(p.message, [], self.sources, self.settings, flags, language=p.language)
+            return Turn(p.message, reply, flags, scores)
+        scope = out_of_scope(p.text, self.index.vocab.corpus)
         # ranked even when abstaining, for evaluation
-        hits = self.index.search(text, self.k, query=query, context=context, context_weight=self.context_weight if context else 0.0)
-        language = self.language.detect(text) if self.language else "en"
-        if language != "en":  # the safety notices still come first; no quotes, no "not covered"
-            return compose(question, hits, self.sources, self.settings, flags, scope, language=language)
-        reply = compose(question, hits, self.sources, self.settings, flags, scope)
-        if not offers_related(reply):
-            return reply
-        return with_related(reply, self.index.related(query, {self.index.position(q.chunk) for q in reply.quotes}))
+        hits = self.index.rank(p.search_text, query, RANKED, p.context, self.context_weight if p.context else 0.0)
+        reply = compose(p.message, hits, self.sources, self.settings, flags, scope)
+        if offers_related(reply):
+            shown = {self.index.position(q.chunk) for q in reply.quotes}
+            reply = replace(reply, related=tuple(self.index.related(query, shown)))
+        return Turn(p.message, reply, flags, scores, p.search_text, p.context, query)
+
+
+def index_dir_for(cfg: config.Config, encoder: str) -> Path:
+    """The served encoder's index is the configured folder; another encoder's lives beside it."""
+    return cfg.index_dir / "fake" if encoder == "fake" else cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
+
+
+def engine_for(cfg: config.Config, encoder: str | None = None, rebuild: bool = True, threshold: float | None = None) -> Engine:
+    """The engine on the served encoder, or on `encoder`: "base" (all-MiniLM-L6-v2 as shipped),
+    "adapted" (trained on the question bank, index/models.py) or "fake" (the tests' word
+    hashing), with its index in `index_dir_for`. The command line and the calibration use it."""
+    from index import FakeEmbedder
+
+    encoder = encoder or SERVED_ENCODER
+    settings = Settings(threshold=threshold, emergency_number=cfg.emergency_number)
+    if encoder == "fake":  # fit its weights too, so the fast tests score like the real thing
+        return Engine.load(cfg.corpus_dir, index_dir_for(cfg, encoder), embedder=FakeEmbedder(), settings=settings, rebuild=rebuild)
+    return Engine.load(cfg.corpus_dir, index_dir_for(cfg, encoder), settings=settings, rebuild=rebuild, threads=cfg.torch_threads,
+                       model_dir=cfg.model_dir, progress=True, encoder=encoder)
 
 
 def _served_index(corpus_dir: Path, index_dir: Path, store: Path, threads: int, rebuild: bool,
@@ -224,7 +268,7 @@ def ingest_in_child(corpus_dir: Path, index_dir: Path, store: Path, threads: int
     export) are passed on as they come; if it fails, its last line (`medquote: <what and the
     fix>`) is raised as IndexUnavailable rather than printed, so the one handler prints it once."""
     env = config.child_env(corpus_dir, index_dir, store, threads)
-    argv = [sys.executable, "-m", "medquote.cli", "ingest", "--quiet"]
+    argv = [sys.executable, "-m", "cli", "ingest", "--quiet"]
     with subprocess.Popen(argv, cwd=config.PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, text=True, errors="replace") as child:
         assert child.stdout is not None

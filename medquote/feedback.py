@@ -109,11 +109,11 @@ def from_env(env: Mapping[str, str] | None = None) -> FeedbackStore | None:
 def contains_text(chunk_text: str) -> str:
     """The chunk's first sentence on its first line, cut to ~120 characters at a word boundary:
     always a verbatim substring of the chunk, inside one line (as gold files require)."""
-    import pysbd  # the sentence splitter ingest uses
+    from ingest import sentences  # the sentence splitter the chunker uses (pysbd, loaded on first need)
 
     line = next((ln.strip() for ln in chunk_text.split("\n") if ln.strip()), "")
-    sentences = pysbd.Segmenter(language="en", clean=False).segment(line) if line else []
-    text = sentences[0].strip() if sentences else line
+    found = sentences(line) if line else []
+    text = found[0] if found else line
     if len(text) > CONTAINS_CHARS:
         cut = text[:CONTAINS_CHARS]
         text = cut[: cut.rfind(" ")] if " " in cut else cut

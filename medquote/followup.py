@@ -5,7 +5,7 @@ arms?", "is that common?": short, with a pronoun or a continuing lead ("and", "w
 "why"), so retrieval reads it together with the earlier message. A message with no such mark is
 a new question, however short ("what is BFS?"), and is searched alone, so an earlier topic
 never leaks into it. Only retrieval uses this: the safety screen and the scope rules always
-judge the current message alone. Pure: no model, no I/O.
+judge the current message alone. No model; word frequencies from ingest's cut list (`zipf`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from wordfreq import zipf_frequency
+from ingest import fold, words, zipf
 
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 PRONOUN = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|their|theirs|there)\b")
 LEAD = re.compile(
     r"^(and|also|so|but|then|or|what about|how about|and what about|what if|why|how come|how so|"
@@ -23,7 +22,8 @@ LEAD = re.compile(
 )
 MAX_WORDS = 8  # longer messages carry their own topic
 # A word rarer than this in English names a topic ("bfs", "emg", "cramps"); "why", "long",
-# "common", "serious" do not. Zipf 5 is about once in 100,000 words.
+# "common", "serious" do not. Zipf 5 is about once in 100,000 words. ingest's cut list reads
+# 0.0 below Zipf 2 (its floor), which is below 5 too: every decision is wordfreq's own.
 TOPIC_ZIPF = 5.0
 CONTEXT_TURNS = 2  # at most this many earlier messages are read with a follow-up
 # The earlier turn's weight in a follow-up's query vector and BM25 scores (the follow-up's own
@@ -34,14 +34,14 @@ CONTEXT_WEIGHT = 1.0
 
 
 def needs_context(message: str) -> bool:
-    text = message.casefold().replace("’", "'").strip()
-    words = WORD.findall(text)
-    if not words or len(words) > MAX_WORDS:
+    text = fold(message).strip()
+    found = words(message)
+    if not found or len(found) > MAX_WORDS:
         return False
     if PRONOUN.search(text) or LEAD.match(text):
         return True
     # A bare "why?" or "how long?" continues; "bfs?" or "emg hurt?" is a question of its own.
-    return len(words) <= 2 and not any(zipf_frequency(w, "en") < TOPIC_ZIPF for w in words)
+    return len(found) <= 2 and not any(zipf(w, "en") < TOPIC_ZIPF for w in found)
 
 
 def context_for(message: str, previous: Sequence[str]) -> str:

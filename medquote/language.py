@@ -22,10 +22,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from index.frequencies import LANGUAGES, zipf
+from ingest import ZIPF_LANGUAGES, fold, zipf
 
 ENGLISH = "en"
-LATIN_LANGUAGES = LANGUAGES  # ("en", "es", ...): wordfreq's lists for these, cut at FLOORS
+LATIN_LANGUAGES = ZIPF_LANGUAGES  # ("en", "es", ...): wordfreq's lists for these, cut at ZIPF_FLOORS
 SCRIPTS = (  # (Unicode name prefix of a letter, language)
     ("CJK", "zh"), ("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("HANGUL", "ko"), ("ARABIC", "ar"),
     ("DEVANAGARI", "hi"), ("CYRILLIC", "ru"), ("GREEK", "el"), ("HEBREW", "he"), ("THAI", "th"),
@@ -70,7 +70,7 @@ class LanguageDetector:
 
     def english_word(self, word: str) -> bool | None:
         """True for an English word, False for another language's, None for a neutral term."""
-        w = word.casefold().replace("’", "'")
+        w = fold(word)
         en = zipf(w, "en")
         other = max(zipf(w, lang) for lang in LATIN_LANGUAGES[1:])
         if en >= ENGLISH_WORD_ZIPF and en >= other - OTHER_MARGIN:
@@ -84,7 +84,7 @@ class LanguageDetector:
         if "¿" in message or "¡" in message:
             return "es"
         if len(words) <= SHORT_WORDS:  # too short for n-grams: the language whose words these are
-            # (a word below Zipf 2.5 in a language adds nothing: frequencies.py keeps no rarer words)
+            # (a word below Zipf 2.5 in a language adds nothing: ingest/frequencies.py keeps no rarer words)
             scores = {lang: sum(zipf(w.casefold(), lang) for w in words) for lang in LATIN_LANGUAGES[1:]}
             best = max(scores, key=lambda lang: scores[lang])
             return best if scores[best] >= ENGLISH_WORD_ZIPF * len(words) else ENGLISH
@@ -111,3 +111,10 @@ class LanguageDetector:
             return self._foreign(message, [w for w in words if self.english_word(w) is False])
         lang, confidence = self._langid().classify(message)
         return lang if lang != ENGLISH and confidence >= MIN_CONFIDENCE else ENGLISH
+
+
+class EnglishOnly:
+    """The null detector: every message is taken as English (tests that need no detector)."""
+
+    def detect(self, message: str) -> str:
+        return ENGLISH

@@ -2,7 +2,9 @@
 
 Stdlib only, at the bottom of the import graph: ingest, index, answer, medquote, web and
 evaluation all import from here, and this package imports none of them (pyproject's
-import-linter contracts check it). It holds data shapes and their allowed values, no logic.
+import-linter contracts check it). It holds data shapes and their allowed values, and no logic
+but the text primitives every layer shares (text.py: fold, words, collapse; the answer policy
+imports them from `records.text`, the layers above ingest from `ingest`).
 
 Public API:
     Chunk, Document, SourceMeta, Span                 (corpus.py: what ingest produces)

@@ -26,7 +26,7 @@ class Hit:
     sentence: float = 0.0  # cosine of question and the chunk's best sentence
     highlights: tuple[tuple[int, int], ...] = ()  # raw-document offsets of the best sentences or anchors
     bank: float = 0.0  # cosine of the question and the chunk's best-matching bank question
-    to_asker: bool = False  # a reply passage that speaks to the original asker about their own case
+    on_askers_case: bool = False  # speaks to the original asker about their own case (not Quote.addressed_to_asker: any reply text)
 
 
 class SafetyFlags(Protocol):
@@ -66,7 +66,6 @@ class Reply:
     emergency: bool  # the emergency or crisis notice is shown
     crisis: bool
     disclaimer: str
-    markdown: str  # the reply exactly as the chat shows it
     related: tuple[str, ...] = ()  # reviewed bank questions to explore next (answered replies only)
     language: str = "en"  # the message's language (ISO 639-1); any other gets the fixed language reply
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from index import FakeEmbedder, open_index
-from ingest import chunk_corpus
-from ingest.reader import read_metadata
+from ingest import chunk_corpus, read_metadata
 from medquote import Engine
 from tests.helpers import CORPUS
 from tests.skipnote import pytest_terminal_summary  # noqa: F401  (a hook: pytest finds it by name)

@@ -20,8 +20,8 @@ QUESTIONS = [
 
 
 def assert_reply_invariants(reply, raws):
-    assert reply.markdown.endswith(DISCLAIMER_MD)
-    shown = render.quoted_blocks(reply.markdown)
+    assert render.reply_markdown(reply).endswith(DISCLAIMER_MD)
+    shown = render.quoted_blocks(render.reply_markdown(reply))
     assert len(shown) == len(reply.quotes)
     for quote, seen in zip(reply.quotes, shown):
         c = quote.chunk
@@ -73,7 +73,7 @@ HOSTILE = '<img src=x onerror=alert(1)> **bold** [a link](http://evil.example/x)
 
 def test_quoted_markdown_and_html_render_as_literal_text():
     reply = compose("q", [hit(HOSTILE, 0.9)], SRC, Settings(threshold=0.1))
-    md = reply.markdown
+    md = render.reply_markdown(reply)
     for raw in ("<img", "<b>", "](", "**bold**", "`code`"):
         assert raw not in md
     assert not re.search(r"(?<!\\)\$", md)  # every dollar sign is escaped: no formula
@@ -83,7 +83,7 @@ def test_quoted_markdown_and_html_render_as_literal_text():
 
 def test_same_question_gives_byte_identical_reply(fake_engine):
     a, b = fake_engine.ask("can caffeine cause twitching"), fake_engine.ask("can caffeine cause twitching")
-    assert a.markdown == b.markdown and to_answer_object(a) == to_answer_object(b)
+    assert render.reply_markdown(a) == render.reply_markdown(b) and to_answer_object(a) == to_answer_object(b)
 
 
 def test_answer_object_shape(fake_engine):
@@ -109,7 +109,7 @@ def test_emergency_notice_comes_before_any_quote():
 
     reply = compose("q", [hit("Some text.", 0.9)], SRC, Settings(threshold=0.1, emergency_number="112"), NoFlags(emergency=True))
     notice = render.escape(strings.EMERGENCY_NOTICE.format(number="112"))
-    assert reply.markdown.index(notice) < reply.markdown.index(">")
+    assert render.reply_markdown(reply).index(notice) < render.reply_markdown(reply).index(">")
     assert to_answer_object(reply)["emergency"] is True
 
 
@@ -138,7 +138,7 @@ def test_highlights_are_carried_into_quotes_and_lie_inside_them():
     assert obj["quotes"][0]["highlights"] == [[121, 141]]
     for s, e in reply.quotes[0].highlights:
         assert h.chunk.start <= s < e <= h.chunk.end
-    assert render.quoted_blocks(reply.markdown) == [text]
+    assert render.quoted_blocks(render.reply_markdown(reply)) == [text]
 
 
 @pytest.mark.slow
@@ -181,13 +181,13 @@ def test_a_benign_turn_does_not_carry_over(fake_engine):
 def test_personal_verdict_questions_start_with_the_no_verdict_line(fake_engine, message):
     reply = fake_engine.ask(message)
     assert strings.NO_VERDICT in reply.notices
-    assert reply.markdown.startswith(f"**{render.escape(strings.NO_VERDICT)}**")
+    assert render.reply_markdown(reply).startswith(f"**{render.escape(strings.NO_VERDICT)}**")
 
 
 def test_an_emergency_without_quotes_shows_only_the_notice_and_disclaimer():
     from answer.policy import NoFlags
 
     reply = compose("q", [hit("Some text.", 0.1)], SRC, Settings(threshold=0.5), NoFlags(emergency=True))
-    assert reply.abstained and reply.lead == "" and strings.NOT_COVERED not in reply.markdown
+    assert reply.abstained and reply.lead == "" and strings.NOT_COVERED not in render.reply_markdown(reply)
     notice = render.escape(strings.EMERGENCY_NOTICE.format(number=Settings().emergency_number))
-    assert reply.markdown == f"**{notice}**\n\n{DISCLAIMER_MD}"
+    assert render.reply_markdown(reply) == f"**{notice}**\n\n{DISCLAIMER_MD}"

@@ -11,8 +11,7 @@ import pytest
 
 from evaluation import load_gold
 from index.sentences import chunk_sentences, sentence_text
-from ingest import read_corpus
-from ingest.answers import answers_nothing, non_answer
+from ingest import answers_nothing, collapse, non_answer, read_corpus
 from tests.helpers import CORPUS, ROOT
 
 pytestmark = pytest.mark.slow
@@ -44,7 +43,7 @@ def picked_out(quote) -> list[str]:
 def test_issue_examples_show_a_quote_that_answers(real_engine, message, answers):
     reply = real_engine.ask(message)
     assert not reply.abstained, message
-    shown = [" ".join(text.split()).casefold() for q in reply.quotes for text in picked_out(q)]
+    shown = [collapse(text) for q in reply.quotes for text in picked_out(q)]
     assert any(a.casefold() in t for a in answers for t in shown), (message, shown)
     bold = [q.chunk.text[s - q.chunk.start: e - q.chunk.start] for q in reply.quotes for s, e in q.highlights]
     assert all(non_answer(t) is None for t in bold), bold  # never the restated question or a bare lead-in

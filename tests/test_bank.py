@@ -8,8 +8,7 @@ import os
 import pytest
 
 from index import FakeEmbedder, build_index, open_index
-from ingest import chunk_corpus
-from ingest.bank import BankError, bank_paths, load_bank
+from ingest import BankError, bank_paths, chunk_corpus, load_bank
 from medquote.bankreport import report
 
 DOC = "000_7bc7a14333f16656"

@@ -68,13 +68,14 @@ def test_chat_batch_handlers_match_single_turns(fake_engine):
     from web.page import Chat
 
     chat = Chat(fake_engine)
-    first = chat.submit_with_related("what is an EMG?", [])[1]
+    _, first, first_records, *_ = chat.submit_with_related("what is an EMG?", [], [])
     messages = ["what is an EMG?", "and how long does it take?", "", "<img src=x>"]
     histories = [[], first, None, []]
-    together = chat.submit_batch(messages, histories)
-    assert len(together) == 6 and all(len(column) == len(messages) for column in together)
-    for i, (message, history) in enumerate(zip(messages, histories)):
-        assert tuple(column[i] for column in together) == chat.submit_with_related(message, history)
+    records = [[], first_records, None, []]
+    together = chat.submit_batch(messages, histories, records)
+    assert len(together) == 7 and all(len(column) == len(messages) for column in together)
+    for i, (message, history, shown) in enumerate(zip(messages, histories, records)):
+        assert tuple(column[i] for column in together) == chat.submit_with_related(message, history, shown)
     answers = chat.ask_batch(["what is an EMG?", "why?"], [None, ["what is an EMG?"]])[0]
     assert answers == [chat.ask("what is an EMG?"), chat.ask("why?", ["what is an EMG?"])]
 
@@ -85,13 +86,13 @@ class FailsOnOne:
     def __init__(self, engine):
         self.engine, self.sources = engine, engine.sources
 
-    def ask_many(self, questions, previous):
+    def answer_many(self, messages, previous=None):
         raise RuntimeError("batch failed")
 
-    def ask(self, question, previous=()):
-        if question == "poison":
+    def answer(self, message, previous=()):
+        if message == "poison":
             raise RuntimeError("cannot answer this one")
-        return self.engine.ask(question, previous)
+        return self.engine.answer(message, previous)
 
 
 def test_one_failing_message_does_not_take_the_batch_down(fake_engine):

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def run(args, index_dir, **env):
     full_env = {**os.environ, "MEDQUOTE_INDEX_DIR": str(index_dir), **env}
-    return subprocess.run([sys.executable, "-m", "medquote.cli", *args], cwd=ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=600)
 
 

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from index.screen import clauses
+from ingest import clauses
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow

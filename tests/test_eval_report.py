@@ -18,9 +18,9 @@ import pytest
 
 from evaluation import ReportError, load_gold, run_eval
 from evaluation.html_report import write_html
-from evaluation.metrics import collapse
 from evaluation.report_context import Goal, goals_for
 from evaluation.report_rows import problems_of, segments
+from ingest import collapse
 from tests.helpers import ROOT
 from tests.report_gold import HOSTILE_EVIDENCE, HOSTILE_PREVIOUS, HOSTILE_QUESTION, HOSTILE_TAG, write_mixed_gold
 
@@ -225,7 +225,7 @@ def test_problems_name_each_kind_of_miss():
 def test_medquote_eval_compare_writes_the_html_report(tmp_path, gold_path):
     env = {**os.environ, "MEDQUOTE_INDEX_DIR": str(tmp_path / "index"), "PYTHONPATH": str(ROOT)}
     out = tmp_path / "r.html"
-    done = subprocess.run([sys.executable, "-m", "medquote.cli", "eval", "--gold", str(gold_path), "--compare", "--html", str(out)],
+    done = subprocess.run([sys.executable, "-m", "cli", "eval", "--gold", str(gold_path), "--compare", "--html", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     assert f"HTML report written to {out}" in done.stdout

@@ -276,10 +276,10 @@ def corpus_copy(small_corpus, tmp_path) -> Path:
 
 
 def cli_command(args, preamble: str = "") -> list[str]:
-    """`python -m medquote.cli ARGS`, or the same `main` after `preamble` (to simulate a fault)."""
+    """`python -m cli ARGS`, or the same `main` after `preamble` (to simulate a fault)."""
     if not preamble:
-        return [sys.executable, "-m", "medquote.cli", *args]
-    code = f"import sys\n{preamble}\nfrom medquote.cli import main\nsys.exit(main({list(args)!r}))"
+        return [sys.executable, "-m", "cli", *args]
+    code = f"import sys\n{preamble}\nfrom cli import main\nsys.exit(main({list(args)!r}))"
     return [sys.executable, "-c", code]
 
 

@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
+import cli
 from evaluation import load_gold
-from medquote import cli
 from medquote.feedback import FeedbackStore, contains_text, export, from_env, gold_lines
 
 

@@ -107,8 +107,8 @@ def test_engine_answers_hostile_input(fake_engine, raws, case):
     assert set(reply.notices) <= FIXED
     for quote in reply.quotes:
         assert raws[quote.chunk.doc_id][quote.chunk.start:quote.chunk.end] == quote.chunk.text
-    check_markdown(reply.markdown, case["input"])
-    check_expectation(case, reply.markdown, reply.quotes)
+    check_markdown(render.reply_markdown(reply), case["input"])
+    check_expectation(case, render.reply_markdown(reply), reply.quotes)
 
 
 # --- the launched app over HTTP (one app for the module) -----------------------------------

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from ingest import IngestError, chunk_corpus, chunk_document, find_boilerplate, read_corpus
-from ingest.chunker import MAX_CHARS
+from ingest import MAX_CHARS, IngestError, chunk_corpus, chunk_document, find_boilerplate, read_corpus
 
 
 def test_every_chunk_is_an_exact_slice(corpus):

@@ -52,8 +52,8 @@ def test_issue_examples_get_their_language_reply(real_engine, message, code):
     only, emergency = strings.LANGUAGE_REPLIES[code]
     assert reply.language == code and to_answer_object(reply)["language"] == code
     assert reply.lead == f"{only} {emergency}"
-    assert not reply.quotes and strings.NOT_COVERED not in reply.markdown
-    assert reply.markdown.endswith(f"_{render.escape(strings.DISCLAIMER)}_")
+    assert not reply.quotes and strings.NOT_COVERED not in render.reply_markdown(reply)
+    assert render.reply_markdown(reply).endswith(f"_{render.escape(strings.DISCLAIMER)}_")
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from index import FEATURES, ScoreWeights, load_weights, score
 from index.embedder import WEIGHTS_FILE
 from index.models import adapted_model, bank_pairs, ensure_model, find_model, model_key
 from index.train import JOINT, RECIPE, training_pairs
-from ingest.bank import MIN_QUESTIONS
+from ingest import MIN_QUESTIONS
 from medquote.engine import follow_up_query
 from tests.helpers import CORPUS, ROOT
 
@@ -71,7 +71,7 @@ def test_a_corpus_without_a_bank_uses_the_base_model(tmp_path):
 
 def test_training_pairs_come_from_the_bank_alone(corpus):
     from index.build import embed_text
-    from ingest.bank import load_bank
+    from ingest import load_bank
 
     docs, chunks = corpus
     anchors = load_bank(CORPUS, docs, chunks)

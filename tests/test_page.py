@@ -86,7 +86,7 @@ HOSTILE = "<img src=http://127.0.0.2:9/x.png onerror=alert(1)> ![x](http://127.0
 
 
 def test_user_message_is_shown_as_literal_text(fake_engine):
-    _, history = Chat(fake_engine).submit(HOSTILE, [])
+    _, history, _ = Chat(fake_engine).submit(HOSTILE, [], [])
     user, bot = history
     assert user == {"role": "user", "content": render.escape(HOSTILE)}
     assert "<img" not in user["content"] and "](" not in user["content"]
@@ -101,33 +101,31 @@ def answered(fake_engine, corpus) -> str:
 
 def test_answer_has_a_context_link_per_quote(fake_engine, corpus):
     reply = fake_engine.ask(answered(fake_engine, corpus))
-    _, (_, bot) = Chat(fake_engine).submit(reply.question, [])
+    _, (_, bot), _ = Chat(fake_engine).submit(reply.question, [], [])
     links = re.findall(r"\]\(<(source/[^>]+)>\)", bot["content"])
     assert links == [context_href(q) for q in reply.quotes]
-    assert render.quoted_blocks(bot["content"]) == render.quoted_blocks(reply.markdown)
+    assert render.quoted_blocks(bot["content"]) == render.quoted_blocks(render.reply_markdown(reply))
 
 
-def test_retry_and_undo_work_on_the_unescaped_question(fake_engine):
+def test_retry_and_undo_work_on_the_question_as_typed(fake_engine):
     chat = Chat(fake_engine)
     question = "can *stress* cause twitching? (1 < 2)"
-    _, history = chat.submit(question, [])
-    _, history = chat.submit("what tests diagnose ALS?", history)
-    again = chat.retry(history, SimpleNamespace(index=3))
-    assert again == history
-    before, text = chat.undo(history, SimpleNamespace(index=1))
-    assert before == [] and text == question
+    _, history, records = chat.submit(question, [], [])
+    _, history, records = chat.submit("what tests diagnose ALS?", history, records)
+    assert chat.retry(history, records, SimpleNamespace(index=3)) == (history, records)
+    assert chat.undo(history, records, SimpleNamespace(index=1)) == ([], [], question)
     parts = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in history]
-    assert chat.undo(parts, SimpleNamespace(index=[3, 0]))[1] == "what tests diagnose ALS?"
+    assert chat.undo(parts, records, SimpleNamespace(index=[3, 0])) == (parts[:2], records[:2], "what tests diagnose ALS?")
 
 
 def test_ratings_are_stored_only_when_feedback_is_on(fake_engine, corpus, tmp_path):
     question = answered(fake_engine, corpus)
-    _, history = Chat(fake_engine).submit(question, [])
-    Chat(fake_engine).rate(history, SimpleNamespace(index=1, liked=True))  # off: nothing to store in
+    _, history, records = Chat(fake_engine).submit(question, [], [])
+    Chat(fake_engine).rate(history, records, SimpleNamespace(index=1, liked=True))  # off: nothing to store in
     store = FeedbackStore(tmp_path / "f.sqlite")
     chat = Chat(fake_engine, store)
     for liked in (True, False, strings.FEEDBACK_WRONG_PASSAGE, strings.FEEDBACK_WRONG_PASSAGE, "", "Something else"):
-        chat.rate(history, SimpleNamespace(index=1, liked=liked))  # the repeat is Gradio's echo
+        chat.rate(history, records, SimpleNamespace(index=1, liked=liked))  # the repeat is Gradio's echo
     ids = tuple(q.chunk.id for q in fake_engine.ask(question).quotes)
     assert ids
     assert [(v.question, v.chunks, v.verdict) for v in store.votes()] == [
@@ -137,13 +135,13 @@ def test_ratings_are_stored_only_when_feedback_is_on(fake_engine, corpus, tmp_pa
 class Broken:
     sources = SOURCES
 
-    def ask(self, question):
-        raise RuntimeError(f"boom on {question}")
+    def answer(self, message, previous=()):
+        raise RuntimeError(f"boom on {message}")
 
 
 def test_a_failing_engine_gives_the_fixed_message_and_logs_no_question(caplog):
     with caplog.at_level(logging.ERROR):
-        _, (_, bot) = Chat(Broken()).submit("zebracanary4711", [])
+        _, (_, bot), _ = Chat(Broken()).submit("zebracanary4711", [], [])
         assert Chat(Broken()).ask("zebracanary4711") == {"error": strings.INTERNAL_ERROR}
     assert bot["content"].startswith(render.escape(strings.INTERNAL_ERROR))
     assert "RuntimeError" in caplog.text and "zebracanary4711" not in caplog.text
@@ -165,6 +163,8 @@ def test_server_sends_privacy_headers_and_serves_only_corpus_documents(fake_engi
         assert home.headers["referrer-policy"] == "no-referrer" and "set-cookie" not in home.headers
         page = client.get(f"/source/{doc}", params={"start": 0, "end": 10})
         assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
+        # Gradio's deep link would write the session's last inputs (its chat) to a file.
+        assert client.get("/gradio_api/deep_link", params={"session_hash": "x"}).status_code == 404
         for bad in ("/source/nope", "/source/..%2Fapp.py", f"/source/{doc}?start=0&end=99999999"):
             missing = client.get(bad)
             assert missing.status_code == 404 and "Traceback" not in missing.text

@@ -79,9 +79,9 @@ def raws(corpus):
 @given(question=questions)
 def test_any_question_gets_a_safe_reply(fake_engine, raws, question):
     reply = fake_engine.ask(question)
-    assert reply.markdown.endswith(DISCLAIMER_MD)
-    assert "<" not in without_renderer_tags(reply.markdown)
-    assert "](http" not in reply.markdown.lower()
+    assert render.reply_markdown(reply).endswith(DISCLAIMER_MD)
+    assert "<" not in without_renderer_tags(render.reply_markdown(reply))
+    assert "](http" not in render.reply_markdown(reply).lower()
     for quote in reply.quotes:
         assert raws[quote.chunk.doc_id][quote.chunk.start:quote.chunk.end] == quote.chunk.text
 
@@ -113,7 +113,7 @@ def test_any_source_text_is_escaped_and_reads_back_verbatim(texts, title, sectio
                                                     for a, b in data.draw(spans(len(q.chunk.text)))))
               for q in reply.quotes]
     highlighted = render.markdown(reply.notices, reply.lead, quotes, strings.DISCLAIMER)
-    for markdown in (reply.markdown, highlighted):
+    for markdown in (render.reply_markdown(reply), highlighted):
         assert markdown.endswith(DISCLAIMER_MD)
         assert "<" not in without_renderer_tags(markdown)
         assert "](" not in markdown

@@ -12,7 +12,8 @@ import json
 import pytest
 
 from answer import render, strings, to_answer_object
-from index.screen import clauses, load_exemplars
+from index.screen import load_exemplars
+from ingest import clauses
 from medquote.engine import clean
 from tests.helpers import ROOT
 
@@ -118,7 +119,7 @@ def test_no_personal_reply_shows_a_quote_written_to_the_original_asker(real_engi
         assert strings.NO_VERDICT in reply.notices
         for h in reply.ranked:
             if any(q.chunk == h.chunk for q in reply.quotes):
-                assert not h.to_asker, (r["id"], h.chunk.text[:80])
+                assert not h.on_askers_case, (r["id"], h.chunk.text[:80])
                 shown += 1
     assert shown > 10  # replies with quotes were checked, not only abstentions
 
@@ -132,7 +133,7 @@ def test_quotes_from_a_reply_say_they_were_written_to_someone_else(real_engine):
         label = strings.WRITTEN_TO_ANOTHER.get(quote.chunk.kind)
         assert obj["addressed_to_asker"] is (label is not None)
         if label:
-            assert render.escape(label) in reply.markdown and label in render.plain(reply)
+            assert render.escape(label) in render.reply_markdown(reply) and label in render.plain(reply)
 
 
 def test_every_exemplar_file_loads_with_every_class():

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from answer import render
 from benchmarks.launcher import launched_app
 from index import IndexUnavailable, ModelError, build_index, open_index
 from index.embedder import MODEL_NAME, WEIGHTS_SHA256, file_sha256, model_dir
@@ -102,7 +103,7 @@ def test_every_gold_question_gets_the_torch_vector_and_every_ranking_is_the_same
         a = torch_engine.ask(row["question"], previous(row))
         b = onnx_engine.ask(row["question"], previous(row))
         assert [h.chunk.id for h in b.ranked] == [h.chunk.id for h in a.ranked], row["id"]
-        assert (b.abstained, b.emergency, b.markdown) == (a.abstained, a.emergency, a.markdown), row["id"]
+        assert (b.abstained, b.emergency, render.reply_markdown(b)) == (a.abstained, a.emergency, render.reply_markdown(a)), row["id"]
 
 
 def test_dev_metrics_are_the_same_to_six_decimals(pair):

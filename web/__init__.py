@@ -6,7 +6,9 @@ Public API:
 The server that puts them on one origin is app.py.
 """
 
-from .context import ContextPages, context_href, context_link
+from answer.render import context_href, context_link
+
+from .context import ContextPages
 from .page import build_blocks
 
 __all__ = ["ContextPages", "build_blocks", "context_href", "context_link"]

@@ -1,7 +1,7 @@
 """The "show in context" page: one whole source document, with the quoted passage highlighted.
 
-`context_link(quote)` is the Markdown link the chat puts under each quote: a relative URL on
-the same origin, `source/<doc id>?start=&end=[&hl=a-b,...]#passage`. `ContextPages` answers
+`answer.render.context_link(quote)` is the Markdown link the chat puts under each
+quote: a relative URL on the same origin, `source/<doc id>?start=&end=[&hl=a-b,...]#passage`. `ContextPages` answers
 that URL with a small self-contained HTML page: the document's raw text escaped with
 `html.escape` (so tags or Markdown in a source show as literal text), the passage in
 <mark id="passage"> (the #passage fragment scrolls it into view without any script) and the
@@ -14,10 +14,17 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote as url_quote
-from urllib.parse import urlencode
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from answer import render, strings
+from answer import strings
+from ingest import SourceMeta
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse
+
+Span = tuple[int, int]
 
 SPAN = re.compile(r"^(\d{1,9})-(\d{1,9})$")
 # The page is self-contained: no script, no images, no fonts; its only style is inline.
@@ -42,26 +49,12 @@ a:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 """
 
 
-def context_href(quote) -> str:
-    c = quote.chunk
-    query = {"start": c.start, "end": c.end}
-    if quote.highlights:
-        query["hl"] = ",".join(f"{s}-{e}" for s, e in quote.highlights)
-    return f"source/{url_quote(c.doc_id, safe='')}?{urlencode(query)}#passage"
-
-
-def context_link(quote) -> str:
-    # Gradio's chat opens links in a new tab (target=_blank), so the text says so.
-    text = render.escape(f"{strings.CONTEXT_LINK} {strings.NEW_TAB}")
-    return f"[{text}](<{context_href(quote)}>)"
-
-
-def parse_span(value: str | None) -> tuple[int, int] | None:
+def parse_span(value: str | None) -> Span | None:
     m = SPAN.match(value or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def marked_text(raw: str, span: tuple[int, int] | None, bold: list[tuple[int, int]]) -> str:
+def marked_text(raw: str, span: Span | None, bold: list[Span]) -> str:
     if span is None:
         return html.escape(raw)
     start, end = span
@@ -88,13 +81,13 @@ def page(title: str, body: str, number: str) -> str:
 
 
 class ContextPages:
-    def __init__(self, documents: dict, sources: dict, emergency_number: str):
+    def __init__(self, documents: Mapping[str, str], sources: Mapping[str, SourceMeta], emergency_number: str):
         # Only documents that are both in the corpus and in the engine's sources are served.
         self.raws = {doc_id: raw for doc_id, raw in documents.items() if doc_id in sources}
         self.sources = sources
         self.number = emergency_number
 
-    def parse(self, doc_id: str, start: str | None, end: str | None, hl: str | None):
+    def parse(self, doc_id: str, start: str | None, end: str | None, hl: str | None) -> tuple[str, Span | None, list[Span]] | None:
         """(raw, span or None, bold spans) for a valid request, else None."""
         raw = self.raws.get(doc_id)
         if raw is None:
@@ -105,9 +98,8 @@ class ContextPages:
         if span is None or not 0 <= span[0] < span[1] <= len(raw):
             return None
         bold = [parse_span(part) for part in hl.split(",")] if hl else []
-        if not all(b and span[0] <= b[0] < b[1] <= span[1] for b in bold):
-            return None
-        return raw, span, bold
+        inside = [b for b in bold if b is not None and span[0] <= b[0] < b[1] <= span[1]]
+        return (raw, span, inside) if len(inside) == len(bold) else None
 
     def render(self, doc_id: str, start: str | None, end: str | None, hl: str | None) -> tuple[int, str]:
         """(HTTP status, HTML) for one request; never raises on any input."""
@@ -126,7 +118,7 @@ class ContextPages:
         )
         return 200, page(meta.title, body, self.number)
 
-    async def endpoint(self, request):
+    async def endpoint(self, request: Request) -> HTMLResponse:
         from starlette.responses import HTMLResponse
 
         q = request.query_params

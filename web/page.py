@@ -2,40 +2,91 @@
 
 Landing: what medquote is, the emergency line and the disclaimer come first (visible without
 scrolling on a 320x640 phone); the sources are listed under the chat, each linking to its
-whole text. Answers are `answer.render.markdown` plus a "show in context" link per quote
-(context.py). The chat is wired here (class Chat) rather than through gr.ChatInterface so that
+whole text. Answers are `answer.render.chat_markdown`: the reply with a "show in context" link
+per quote (context.py serves it). The chat is wired here (class Chat) rather than through gr.ChatInterface so that
 a user's own message is shown escaped, as literal text: Markdown or HTML typed into the box
 must not render (an <img> would fetch from elsewhere). Retry, undo, clear, copy and, when the
 operator turns it on, feedback are gr.Chatbot's own controls. Every word comes from
-answer.strings, the sources' metadata or a verbatim quote. Nothing here logs question text or
-keeps a conversation: the history lives in the page and is sent with each event.
+answer.strings, the sources' metadata or a verbatim quote.
+
+Each turn is one `Engine.answer` (`answer_many` for messages that wait together). What the chat
+keeps lives in the page (one browser tab's session) and is sent with each event: the history
+as shown (gr.Chatbot) and, one to one with its messages, their records (`Shown`, a hidden
+gr.JSON): the user's message as typed and, on an answer, the ids of the passages it showed, in
+order. A follow-up is read with the earlier messages as typed, taken from the records, never
+from the escaped Markdown (which gr.Chatbot also reshapes: it strips leading space and expands
+tabs); a vote stores the message and the ids of the passages the voted answer showed. Records
+that do not match the history (a page from another version, an edited request) count as
+unknown: no context and no vote. The records are not a gr.State: Gradio 6.31 runs a batch with
+its first event's session state, which would mix people's chats. So nothing of a chat is kept
+on the server beyond the event that carries it (Gradio's in-memory copy of each session's last
+inputs aside, app.py caps it and refuses the deep-link route that would save it to a file),
+nothing here logs question text, and only a vote, when the operator turns feedback on, is
+stored (medquote/feedback.py).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypedDict
 from urllib.parse import quote as url_quote
 
 import gradio as gr
 
 from answer import render, strings, to_answer_object
-
-from .context import context_link
+from ingest import SourceMeta
+from medquote.turn import Turn
 
 log = logging.getLogger("medquote.web")
 # gr.Chatbot reports its thumbs as True/False and other options by their label ("" = withdrawn).
-VERDICTS = {True: "helpful", False: "not_helpful", strings.FEEDBACK_WRONG_PASSAGE: "wrong_passage"}
+VERDICTS: dict[bool | str, str] = {True: "helpful", False: "not_helpful", strings.FEEDBACK_WRONG_PASSAGE: "wrong_passage"}
 FEEDBACK_OPTIONS = ["Like", "Dislike", strings.FEEDBACK_WRONG_PASSAGE]  # "Like"/"Dislike" draw thumbs
 # Gradio 6.31 sends a click on an extra feedback option ("Wrong passage") twice; an identical
 # vote within this many seconds is that echo, not a second person.
 ECHO_SECONDS = 2.0
+RELATED_SLOTS = 3
+# Up to this many waiting requests share one engine call: MiniLM encodes 16 short questions in
+# little more than the time of a few (benchmarks/results/latest.json).
+MAX_BATCH = 16
+# JSON (the page's records) cannot carry lone surrogates; the engine reads them as spaces anyway.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+History = list[dict[str, Any]]  # gr.Chatbot's value: a {"role", "content", ...} per message
+Update = dict[str, Any]  # what gr.update(...) returns
 
 
-def sources_markdown(sources: dict) -> str:
+class Shown(TypedDict):
+    """The page's record of one chat message, at the same position as the message in the history."""
+
+    role: str  # "user" or "assistant", as the message's
+    message: str | None  # the user's message as typed, on both messages of its turn; None: not known
+    quotes: list[str] | None  # an answer's shown passage ids, in order; None on a user message or not known
+
+
+class Answerer(Protocol):
+    """What the chat needs of medquote.Engine (tests pass doubles)."""
+
+    @property
+    def sources(self) -> Mapping[str, SourceMeta]: ...
+
+    def answer(self, message: str, previous: Sequence[str] = ()) -> Turn: ...
+
+    def answer_many(self, messages: Sequence[str], previous: Sequence[Sequence[str] | None] | None = None) -> list[Turn]: ...
+
+
+class VoteStore(Protocol):
+    """Where votes go (medquote.feedback.FeedbackStore)."""
+
+    def record(self, question: str, chunk_ids: Iterable[str], verdict: str) -> None: ...
+
+
+def sources_markdown(sources: Mapping[str, SourceMeta]) -> str:
     e = render.escape
     items = "\n".join(
         f"- [{e(m.title)}](<source/{url_quote(m.doc_id, safe='')}>) {e(strings.NEW_TAB)}  \n"
@@ -45,166 +96,206 @@ def sources_markdown(sources: dict) -> str:
     return f"## {e(strings.SOURCES_HEADING)}\n\n{e(strings.SOURCES_INTRO)}\n\n{items}"
 
 
-def text_of(message: dict) -> str:
-    """A chat message's text, whether Gradio gives content as a string or as a list of parts."""
-    content = message.get("content", "")
-    if isinstance(content, str):
-        return content
-    return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type", "text") == "text")
+def turn_records(message: str, turn: Turn | None) -> list[Shown]:
+    """The records of one turn's two messages; an answer that failed showed no passages."""
+    typed = SURROGATE.sub(" ", message)
+    quotes = list(turn.quote_ids) if turn is not None else []
+    return [Shown(role="user", message=typed, quotes=None), Shown(role="assistant", message=typed, quotes=quotes)]
 
 
-def user_messages(history) -> list[str]:
-    """The earlier user messages of a chat history, as typed (they are stored escaped)."""
-    return [render.unescape(text_of(m)) for m in (history or []) if isinstance(m, dict) and m.get("role") == "user"]
+def parse_record(value: object) -> Shown | None:
+    """One record as the page sent it back, or None if it is not one."""
+    if not isinstance(value, dict):
+        return None
+    role, message, quotes = value.get("role"), value.get("message"), value.get("quotes")
+    if not isinstance(role, str) or not (message is None or isinstance(message, str)):
+        return None
+    if quotes is not None and not (isinstance(quotes, list) and all(isinstance(q, str) for q in quotes)):
+        return None
+    return Shown(role=role, message=message, quotes=None if quotes is None else list(quotes))
 
 
-RELATED_SLOTS = 3
-# Up to this many waiting requests share one engine call: MiniLM encodes 16 short questions in
-# little more than the time of a few (benchmarks/results/latest.json).
-MAX_BATCH = 16
+def in_step(history: History, records: object) -> list[Shown]:
+    """The records of `history`'s messages: the page's, when there is one per message with the
+    same role; otherwise a record per message that knows nothing (logged, without any text)."""
+    parsed = [parse_record(r) for r in records] if isinstance(records, list) else []
+    if len(parsed) == len(history) and all(r is not None and r["role"] == m.get("role") for r, m in zip(parsed, history, strict=True)):
+        return [r for r in parsed if r is not None]
+    if history:
+        count = len(records) if isinstance(records, list) else "no"
+        log.warning("the chat's records do not match its history (%s for %d messages): earlier turns are unknown", count, len(history))
+    return [Shown(role=str(m.get("role", "")), message=None, quotes=None) for m in history]
 
 
-def related_updates(related) -> list:
+def earlier_messages(records: Sequence[Shown]) -> list[str]:
+    """The chat's user messages as typed, newest last, from after the last one not known."""
+    earlier: list[str] = []
+    for r in records:
+        if r["role"] == "user":
+            earlier = [*earlier, r["message"]] if r["message"] is not None else []
+    return earlier
+
+
+def related_updates(related: Sequence[str]) -> list[Update]:
     """One update per related-question slot: the label, or hidden; then the heading."""
-    slots = [gr.update(value=q, visible=True) for q in related[:RELATED_SLOTS]]
+    slots: list[Update] = [gr.update(value=q, visible=True) for q in related[:RELATED_SLOTS]]
     slots += [gr.update(value="", visible=False)] * (RELATED_SLOTS - len(slots))
     return [*slots, gr.update(visible=bool(related))]
 
 
-def first_index(index) -> int:
+def first_index(index: int | Sequence[int]) -> int:
+    """A message's index in the history (Gradio gives [message, part] for some messages)."""
     return index if isinstance(index, int) else index[0]
 
 
-def last_user_index(history: list, upto: int) -> int | None:
+def last_user_index(history: History, upto: int) -> int | None:
     for i in range(min(upto, len(history) - 1), -1, -1):
         if history[i].get("role") == "user":
             return i
     return None
 
 
-class Chat:
-    """The chat's event handlers, free of Gradio layout so tests can call them directly."""
+def shown_messages(message: str, turn: Turn | None) -> tuple[History, tuple[str, ...]]:
+    """The two chat messages of a turn, and the related questions to offer under it."""
+    related: tuple[str, ...] = ()
+    if turn is None:
+        answer = render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER)
+    else:
+        answer, related = render.chat_markdown(turn.reply), turn.reply.related
+    # The user's words are shown escaped: literal text, never Markdown or HTML.
+    return [{"role": "user", "content": render.escape(message)}, {"role": "assistant", "content": answer}], related
 
-    def __init__(self, engine, feedback=None):
+
+class Chat:
+    """The chat's event handlers, free of Gradio layout so tests can call them directly. The
+    chat's handlers take and return the history and its records (one Shown per message) together."""
+
+    def __init__(self, engine: Answerer, feedback: VoteStore | None = None):
         self.engine = engine
         self.feedback = feedback
-        self._last_vote, self._lock = (None, 0.0), threading.Lock()
+        self._last_vote: tuple[tuple[str, str, tuple[str, ...]] | None, float] = (None, 0.0)
+        self._lock = threading.Lock()
 
-    def reply(self, question: str, previous=()):
-        return self.replies([question], [previous])[0]
-
-    def replies(self, questions, previous) -> list:
-        """Replies to messages that arrived together (Gradio batches requests that wait in the
+    def answers(self, messages: Sequence[object], previous: Sequence[Sequence[object] | None]) -> list[Turn | None]:
+        """The turns of messages that arrived together (Gradio batches requests that wait in the
         queue), from one engine call; None where answering failed. A batch that fails is
         answered message by message, so one bad message cannot take the others down."""
-        questions = [q if isinstance(q, str) else "" for q in questions]
-        previous = [[p for p in (prev or ()) if isinstance(p, str)] for prev in previous]
+        texts = [m if isinstance(m, str) else "" for m in messages]
+        earlier = [[p for p in (prev or ()) if isinstance(p, str)] for prev in previous]
         try:
-            if len(questions) > 1:
-                return self.engine.ask_many(questions, previous)
-            # A first message is asked exactly as before follow-ups existed (one argument).
-            return [self.engine.ask(questions[0], previous[0]) if previous[0] else self.engine.ask(questions[0])]
+            if len(texts) > 1:
+                return list(self.engine.answer_many(texts, earlier))
+            return [self.engine.answer(texts[0], earlier[0])]
         except Exception as exc:  # never show a stack trace; log where, never the question
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             log.error("answering failed: %s at %s:%s", type(exc).__name__, frame.filename, frame.lineno)
-            if len(questions) == 1:
+            if len(texts) == 1:
                 return [None]
-            return [self.replies([q], [p])[0] for q, p in zip(questions, previous, strict=True)]
+            return [self.answers([t], [p])[0] for t, p in zip(texts, earlier, strict=True)]
 
-    def turns(self, questions, histories) -> list[tuple[list[dict], tuple[str, ...]]]:
-        """The two chat messages of each turn, and the related questions to offer under it.
-        The chat's earlier user messages go to the engine as context for a follow-up."""
-        replies = self.replies(questions, [user_messages(h) for h in histories])
-        return [self._turn(q if isinstance(q, str) else "", r) for q, r in zip(questions, replies, strict=True)]
+    def turns(self, messages: Sequence[object], histories: Sequence[History],
+              records: Sequence[list[Shown]]) -> list[tuple[History, list[Shown], tuple[str, ...]]]:
+        """Each chat's history and records with one more turn, and the related questions to
+        offer under it. `records` are in step with `histories` (in_step); the earlier user
+        messages they hold go to the engine as typed, as context for a follow-up."""
+        texts = [m if isinstance(m, str) else "" for m in messages]
+        answered = self.answers(texts, [earlier_messages(r) for r in records])
+        rows = []
+        for text, history, known, turn in zip(texts, histories, records, answered, strict=True):
+            shown, related = shown_messages(text, turn)
+            rows.append(([*history, *shown], [*known, *turn_records(text, turn)], related))
+        return rows
 
-    def turn(self, question: str, history=()) -> tuple[list[dict], tuple[str, ...]]:
-        return self.turns([question], [history])[0]
+    def submit(self, message: str, history: History | None, records: object) -> tuple[str, History, list[Shown]]:
+        """(cleared box, new history, its records): one turn of the chat."""
+        box, new_history, new_records, *_ = self.submit_with_related(message, history, records)
+        return box, new_history, new_records
 
-    @staticmethod
-    def _turn(question: str, reply) -> tuple[list[dict], tuple[str, ...]]:
-        if reply is None:
-            answer, related = render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER), ()
-        else:
-            answer = render.markdown(reply.notices, reply.lead, reply.quotes, reply.disclaimer, context_link)
-            related = reply.related
-        # The user's words are shown escaped: literal text, never Markdown or HTML.
-        return [{"role": "user", "content": render.escape(question)}, {"role": "assistant", "content": answer}], related
-
-    def submit(self, message, history):
-        """(cleared box, new history): one turn of the chat."""
-        return self.submit_with_related(message, history)[:2]
-
-    def submit_with_related(self, message, history):
+    def submit_with_related(self, message: str, history: History | None, records: object) -> tuple[Any, ...]:
         """The same, plus the updates of the related-question buttons and their heading."""
-        return tuple(column[0] for column in self.submit_batch([message], [history]))
+        return tuple(column[0] for column in self.submit_batch([message], [history], [records]))
 
-    def submit_batch(self, messages, histories):
+    def submit_batch(self, messages: list[str], histories: list[History | None], records: list[object]) -> tuple[list[Any], ...]:
         """Gradio's batch form of submit_with_related: a list per input, a tuple of lists out
-        (cleared boxes, histories, each related button, the related heading)."""
-        histories = [h or [] for h in histories]
-        rows = [("", list(h) + messages_, *related_updates(related))
-                for h, (messages_, related) in zip(histories, self.turns(messages, histories), strict=True)]
+        (cleared boxes, histories, their records, each related button, the related heading)."""
+        chats = [h or [] for h in histories]
+        known = [in_step(h, r) for h, r in zip(chats, records, strict=True)]
+        rows = [("", history, shown, *related_updates(related)) for history, shown, related in self.turns(messages, chats, known)]
         return tuple(list(column) for column in zip(*rows, strict=True))
 
-    def example(self, question: str):
+    def example(self, question: str) -> Callable[[list[History | None], list[object]], tuple[list[Any], ...]]:
         """Batch handler of an example button: its question in each waiting chat."""
-        return lambda histories: self.submit_batch([question] * len(histories), histories)[1:]
+        return lambda histories, records: self.submit_batch([question] * len(histories), histories, records)[1:]
 
-    def related_click(self, index: int):
+    def related_click(self, index: int) -> Callable[[list[str], list[History | None], list[object]], tuple[list[Any], ...]]:
         """Batch handler of the index-th related button: it asks its question (its label)."""
-        return lambda labels, histories: self.submit_batch(labels, histories)[1:]
+        return lambda labels, histories, records: self.submit_batch(labels, histories, records)[1:]
 
-    def retry(self, history, data: gr.RetryData):
-        i = last_user_index(history or [], first_index(data.index))
+    def retry(self, history: History | None, records: object, data: gr.RetryData) -> tuple[History, list[Shown]]:
+        """The last turn up to the retried message, answered again from its message as typed."""
+        history = history or []
+        known = in_step(history, records)
+        i = last_user_index(history, first_index(data.index))
+        message = None if i is None else known[i]["message"]
+        if i is None or message is None:
+            return history, known
+        again, shown, _ = self.turns([message], [history[:i]], [known[:i]])[0]
+        return again, shown
+
+    def undo(self, history: History | None, records: object, data: gr.UndoData) -> tuple[History, list[Shown], str]:
+        """The chat before the undone message, and that message as typed, back in the box."""
+        history = history or []
+        known = in_step(history, records)
+        i = last_user_index(history, first_index(data.index))
         if i is None:
-            return history
-        return history[:i] + self.turn(render.unescape(text_of(history[i])), history[:i])[0]
+            return history, known, ""
+        return history[:i], known[:i], known[i]["message"] or ""
 
-    def undo(self, history, data: gr.UndoData):
-        i = last_user_index(history or [], first_index(data.index))
-        return (history, "") if i is None else (history[:i], render.unescape(text_of(history[i])))
-
-    def rate(self, history, data: gr.LikeData) -> None:
-        verdict = VERDICTS.get(data.liked)
-        i = last_user_index(history or [], first_index(data.index))
-        if self.feedback is None or verdict is None or i is None:
+    def rate(self, history: History | None, records: object, data: gr.LikeData) -> None:
+        """Store a vote: the message, the ids of the passages the voted answer showed, the verdict."""
+        verdict = VERDICTS.get(data.liked) if isinstance(data.liked, (bool, str)) else None
+        if self.feedback is None or verdict is None:
             return
-        question = render.unescape(text_of(history[i]))
-        reply = self.reply(question)  # the engine is deterministic: these are the quotes shown
-        ids = [q.chunk.id for q in (reply.quotes if reply else ())]
+        known = in_step(history or [], records)
+        i = first_index(data.index)
+        record = known[i] if 0 <= i < len(known) else None
+        if record is None or record["role"] != "assistant" or record["message"] is None or record["quotes"] is None:
+            log.warning("vote not stored: the chat has no record of the answer voted on")
+            return
+        vote = (record["message"], verdict, tuple(record["quotes"]))
         with self._lock:
-            vote, now = (question, verdict, tuple(ids)), time.monotonic()
+            now = time.monotonic()
             echo = self._last_vote[0] == vote and now - self._last_vote[1] < ECHO_SECONDS
             self._last_vote = (vote, now)
         if echo:
             return
         try:
-            self.feedback.record(question, ids, verdict)
+            self.feedback.record(vote[0], vote[2], verdict)
         except Exception as exc:  # a full disk must not break the chat
             log.error("storing feedback failed: %s", type(exc).__name__)
 
-    def ask(self, question: str, previous: list[str] | None = None) -> dict:
+    def ask(self, question: str, previous: list[str] | None = None) -> dict[str, Any]:
         """Answer one question with verbatim quotes. Returns the answer object as JSON.
         `previous` (optional): the chat's earlier user messages, newest last; they help read a
         follow-up ("what about the arms?"), never the safety check."""
         return self.ask_batch([question], [previous])[0][0]
 
-    def ask_batch(self, questions, previous) -> tuple[list[dict]]:
+    def ask_batch(self, questions: list[str], previous: list[list[str] | None]) -> tuple[list[dict[str, Any]]]:
         """Gradio's batch form of ask (the API documents ask's signature)."""
-        replies = self.replies(questions, [p if isinstance(p, list) else () for p in previous])
-        return ([{"error": strings.INTERNAL_ERROR} if r is None else to_answer_object(r) for r in replies],)
+        turns = self.answers(questions, [p if isinstance(p, list) else () for p in previous])
+        return ([{"error": strings.INTERNAL_ERROR} if t is None else {**to_answer_object(t.reply)} for t in turns],)
 
 
-def batched(fn, documented):
+def batched(fn: Callable[..., Any], documented: Callable[..., Any]) -> Callable[..., Any]:
     """fn as Gradio's batch handler, showing `documented`'s signature and text in the API page."""
     @functools.wraps(documented)  # its name, text, type hints and (through __wrapped__) signature
-    def handler(*columns):
+    def handler(*columns: Any) -> Any:
         return fn(*columns)
 
     return handler
 
 
-def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
+def build_blocks(engine: Answerer, number: str, feedback: VoteStore | None = None) -> gr.Blocks:
     chat, e = Chat(engine, feedback), render.escape
     # delete_cache: uploads (refused above 1 KB) and temp files are removed hourly, not kept forever.
     with gr.Blocks(title=strings.APP_TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
@@ -219,6 +310,9 @@ def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
             # No fixed height: the chat grows with the page, so a phone has one scroll area, not two.
             height=None, min_height=96, autoscroll=False,
         )
+        # The records of the chat's messages (Shown), one per message: held by the page like the
+        # history and sent with it, so they stay right when Gradio batches several people's events.
+        records = gr.JSON([], visible=False)
         related_label = gr.Markdown(e(strings.RELATED_LABEL), elem_id="related-label", visible=False)
         with gr.Row(elem_id="related"):
             related = [gr.Button("", size="sm", min_width=220, visible=False, elem_classes=["related-question"])
@@ -242,17 +336,18 @@ def build_blocks(engine, number: str, feedback=None) -> gr.Blocks:
         hidden = {"api_visibility": "private"}
         # Requests waiting in the queue together are answered in one engine call (one model call).
         batch = {"batch": True, "max_batch_size": MAX_BATCH}
-        outputs = [chatbot, *related, related_label]
-        textbox.submit(chat.submit_batch, [textbox, chatbot], [textbox, *outputs], **hidden, **batch)
-        button.click(chat.submit_batch, [textbox, chatbot], [textbox, *outputs], **hidden, **batch)
+        chat_state = [chatbot, records]
+        outputs = [*chat_state, *related, related_label]
+        textbox.submit(chat.submit_batch, [textbox, *chat_state], [textbox, *outputs], **hidden, **batch)
+        button.click(chat.submit_batch, [textbox, *chat_state], [textbox, *outputs], **hidden, **batch)
         for question, example_button in examples:
-            example_button.click(chat.example(question), [chatbot], outputs, **hidden, **batch)
+            example_button.click(chat.example(question), chat_state, outputs, **hidden, **batch)
         for i, related_button in enumerate(related):
-            related_button.click(chat.related_click(i), [related_button, chatbot], outputs, **hidden, **batch)
-        chatbot.retry(chat.retry, [chatbot], [chatbot], **hidden)
-        chatbot.undo(chat.undo, [chatbot], [chatbot, textbox], **hidden)
-        chatbot.clear(lambda: [[], *related_updates(())], None, outputs, **hidden)
+            related_button.click(chat.related_click(i), [related_button, *chat_state], outputs, **hidden, **batch)
+        chatbot.retry(chat.retry, chat_state, chat_state, **hidden)
+        chatbot.undo(chat.undo, chat_state, [*chat_state, textbox], **hidden)
+        chatbot.clear(lambda: [[], [], *related_updates(())], None, outputs, **hidden)
         if feedback is not None:
-            chatbot.like(chat.rate, [chatbot], None, **hidden)
+            chatbot.like(chat.rate, chat_state, None, **hidden)
         gr.api(batched(chat.ask_batch, chat.ask), api_name="ask", **batch)
     return demo

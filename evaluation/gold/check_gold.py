@@ -35,8 +35,8 @@ if str(ROOT) not in sys.path:  # run as a file, the repo root is not on the path
     sys.path.insert(0, str(ROOT))
 
 from evaluation.gold import GoldError, GoldLine, GoldQuestion, read_gold  # noqa: E402
-from evaluation.metrics import collapse, gold_spans  # noqa: E402
-from ingest import Chunk, Document, chunk_corpus, find_boilerplate  # noqa: E402
+from evaluation.metrics import gold_spans  # noqa: E402
+from ingest import Chunk, Document, chunk_corpus, collapse, find_boilerplate  # noqa: E402
 from records import MedquoteError  # noqa: E402
 
 CORPUS = ROOT / "corpus"

@@ -25,8 +25,13 @@ import argparse
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # for the annotations only: the engine's modules are imported when one is loaded
+    from answer.safety import Safety
+    from medquote.engine import Engine
 
 HERE = Path(__file__).resolve().parent
 GOLD_DEV = HERE.parent / "gold" / "dev.jsonl"
@@ -38,10 +43,10 @@ GRID = [round(x, 3) for x in np.arange(0.05, 0.995, 0.01)] + [0.995, 0.998, 0.99
 FLOOR_GRID = [round(x, 3) for x in np.arange(0.0, 0.995, 0.01)]
 
 
-def rows() -> list[dict]:
+def rows() -> list[dict[str, Any]]:
     """The tuning sets, then dev's answerable gold questions as messages that must raise nothing
     (dev is the retrieval tuning set; held-out and the blind gold sets are never read here)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for name in TUNING:
         for line in (HERE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -54,24 +59,31 @@ def rows() -> list[dict]:
     return out
 
 
-def judged(engine, data: list[dict]) -> tuple[np.ndarray, list, np.ndarray]:
+def judged(engine: Engine, data: list[dict[str, Any]]) -> tuple[np.ndarray, list[Safety], np.ndarray]:
     """(probabilities per message, the rules' verdicts, calm per message)."""
-    from answer.safety import calm
+    from answer.safety import assess, calm
     from medquote.engine import clean
 
     texts = [clean(r["message"]) for r in data]
     scores = np.array([engine.classifier.scores(engine.encode(t)[0]) for t in texts])
-    return scores, [engine.assess(t) for t in texts], np.array([calm(t) for t in texts])
+    # The rules' own verdicts: answer.safety.assess, the rules the engine's screen combines with the classifier.
+    return scores, [assess(t) for t in texts], np.array([calm(t) for t in texts])
 
 
-def choose(data: list[dict], scores: np.ndarray, rules: list, calmed: np.ndarray, show: bool = True) -> dict[str, float]:
+def one_on(col: int, value: float, off: float) -> tuple[float, float, float]:
+    """(emergency, crisis, personal) with `value` at `col` and `off` at the other two."""
+    out = [off, off, off]
+    out[col] = value
+    return out[0], out[1], out[2]
+
+
+def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], calmed: np.ndarray, show: bool = True) -> dict[str, float]:
     from answer.safety import combine
 
     def verdicts(col: int, t: float, floor: float = 0.0) -> np.ndarray:
-        th, fl = [2.0, 2.0, 2.0], [0.0, 0.0, 0.0]  # the other classes off: each flag is calibrated on its own
-        th[col], fl[col] = t, floor
+        th, fl = one_on(col, t, 2.0), one_on(col, floor, 0.0)  # the other classes off: each flag is calibrated on its own
         flag = ("emergency", "crisis", "personal")[col]
-        return np.array([getattr(combine(r, tuple(s), tuple(th), bool(c), tuple(fl)), flag)
+        return np.array([getattr(combine(r, tuple(s), th, bool(c), fl), flag)
                          for r, s, c in zip(rules, scores, calmed, strict=True)])
 
     chosen: dict[str, float] = {}
@@ -118,31 +130,16 @@ def choose(data: list[dict], scores: np.ndarray, rules: list, calmed: np.ndarray
     return {k: float(v) for k, v in chosen.items()}
 
 
-def load_engine(cfg, encoder: str | None):
-    """The engine on the served encoder or on `encoder`, built as `medquote eval --encoder` builds
-    it (the index of another encoder lives beside the served one); evaluation may not import the
-    command line (the layering contract)."""
-    from index import FakeEmbedder
-    from index.models import SERVED_ENCODER
-    from medquote import Engine
-
-    encoder = encoder or SERVED_ENCODER
-    if encoder == "fake":
-        return Engine.load(cfg.corpus_dir, cfg.index_dir / "fake", embedder=FakeEmbedder(), rebuild=True)
-    index_dir = cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
-    return Engine.load(cfg.corpus_dir, index_dir, rebuild=True, threads=cfg.torch_threads, model_dir=cfg.model_dir,
-                       progress=True, encoder=encoder)
-
-
 def main(argv: list[str] | None = None) -> int:
     from index.safety_model import THRESHOLDS_FILE, Thresholds, encoder_key, load_thresholds
     from medquote.config import from_env
+    from medquote.engine import engine_for
 
     ap = argparse.ArgumentParser(prog="python -m evaluation.safety.calibrate_safety")
     ap.add_argument("--encoder", choices=["base", "adapted", "fake"], default=None)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
-    engine = load_engine(from_env(), args.encoder)
+    engine = engine_for(from_env(), args.encoder)
     data = rows()
     chosen = choose(data, *judged(engine, data))
     print("\nchosen thresholds:", chosen)

@@ -17,17 +17,23 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .calibrate_safety import HERE, choose, rows
 
+if TYPE_CHECKING:  # for the annotations only: the model's modules are imported when one is loaded
+    from answer.safety import Safety
+    from index import ModelEmbedder
+
 BLIND = ["blind_learned", "blind_semantic"]
 HARD_TAGS = {"figurative", "past", "education", "despair", "alarm_word"}
 
 
-def embedder_for(name: str, store: Path):
+def embedder_for(name: str, store: Path) -> ModelEmbedder:
     from index.models import adapted_embedder, ensure_model, joint_examples
     from index.safety_pairs import safety_pairs
     from index.screen import load_exemplars
@@ -43,8 +49,8 @@ def embedder_for(name: str, store: Path):
     return adapted_embedder(ensure_model(store, joint_examples(cfg.corpus_dir), JOINT, progress=True), threads=cfg.torch_threads)
 
 
-def figures(data: list[dict], flags: list) -> dict[str, str]:
-    def ratio(hit, of) -> str:
+def figures(data: list[dict[str, Any]], flags: Sequence[Safety]) -> dict[str, str]:
+    def ratio(hit: Sequence[bool], of: Sequence[int]) -> str:
         return f"{sum(hit)}/{len(of)}"
 
     quiet = [i for i, r in enumerate(data) if not (r["emergency"] or r["crisis"])]
@@ -63,14 +69,15 @@ def figures(data: list[dict], flags: list) -> dict[str, str]:
     }
 
 
-def r_tags(row: dict) -> set[str]:
+def r_tags(row: dict[str, Any]) -> set[str]:
     return set(row.get("tags", []))
 
 
 def main(argv: list[str] | None = None) -> int:
     from answer.safety import assess, calm, combine
     from index.safety_model import SafetyClassifier, fit_head
-    from index.screen import clauses, load_exemplars
+    from index.screen import load_exemplars
+    from ingest import clauses
     from medquote.config import from_env
     from medquote.engine import clean
 
@@ -88,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         head = fit_head(exemplars, embedder.encode([e.text for e in exemplars], batch_size=64))
         clf = SafetyClassifier(head)
 
-        def judge(data: list[dict], clf: SafetyClassifier = clf, embedder=embedder) -> tuple[np.ndarray, list, np.ndarray, float]:
+        def judge(data: list[dict[str, Any]], clf: SafetyClassifier = clf,
+                  embedder: ModelEmbedder = embedder) -> tuple[np.ndarray, list[Safety], np.ndarray, float]:
             texts = [clean(r["message"]) for r in data]
             start = time.perf_counter()
             scores = np.array([clf.scores(embedder.encode_queries([t, *clauses(t)])) for t in texts])

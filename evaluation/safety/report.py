@@ -15,18 +15,21 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from answer.safety import RULES_VERSION, assess  # noqa: E402
+from answer.safety import RULES_VERSION, Safety, assess  # noqa: E402
 
 DEFAULT_FILES = ("redflags_dev.jsonl", "redflags_heldout.jsonl", "ordinary.jsonl", "personal.jsonl")
 FLAGS = ("emergency", "crisis", "personal")
 
 
-def load(path: Path) -> list[dict]:
+def load(path: Path) -> list[dict[str, Any]]:
+    """The labelled messages, one JSON object a line (id, message, the three flags, category, tags)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -34,7 +37,7 @@ def pct(hit: int, total: int) -> str:
     return f"{hit}/{total} ({100 * hit / total:.1f}%)" if total else "-"
 
 
-def report(path: Path, show_misses: bool, judge=assess) -> None:
+def report(path: Path, show_misses: bool, judge: Callable[[str], Safety] = assess) -> None:
     rows = load(path)
     results = [(row, judge(row["message"])) for row in rows]
     print(f"\n== {path.name}: {len(rows)} messages")
@@ -43,7 +46,7 @@ def report(path: Path, show_misses: bool, judge=assess) -> None:
         negatives = [(r, s) for r, s in results if not r[flag]]
         if positives:
             print(f"  {flag} recall: {pct(sum(getattr(s, flag) for _, s in positives), len(positives))}")
-            by_cat = defaultdict(list)
+            by_cat: defaultdict[str, list[bool]] = defaultdict(list)
             for r, s in positives:
                 by_cat[r["category"]].append(getattr(s, flag))
             print("    " + ", ".join(f"{c} {sum(v)}/{len(v)}" for c, v in sorted(by_cat.items())))
@@ -64,7 +67,7 @@ def report(path: Path, show_misses: bool, judge=assess) -> None:
                 print(f"    MISS {r['id']} {wrong} {r['message'][:110]!r} fired={list(s.reasons)}")
 
 
-def screen_judge():
+def screen_judge() -> Callable[[str], Safety]:
     from medquote import Engine
     from medquote.config import from_env
     from medquote.engine import clean

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from answer import strings
-from ingest.reader import read_metadata
+from ingest import read_metadata
 from tests.helpers import CORPUS, NUMBER, collapse, context_links
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -1,5 +1,8 @@
 """The `medquote` command: ingest, ask, eval (with --compare and --calibrate), bank, serve, feedback.
 
+Its own top-level package (run as `medquote ARGS` or `python -m cli ARGS`), above the core
+`medquote` package, so that no package imports one that imports it back (issue 22).
+
 The top of the import graph: it reads the configuration (config.py), wires the engine, the
 evaluation and the web app together, and owns error handling: every known failure (bad corpus
 file, stale or missing index, wrong model weights, bad gold file or setting) prints one clear
@@ -16,36 +19,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from answer import Settings, render, to_answer_object
-
-from . import config
-from .errors import handled
+from answer import render, to_answer_object
+from medquote import config
+from medquote.errors import handled
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from medquote.engine import Engine
 
 
 def _index_dir(cfg: config.Config, encoder: str) -> Path:
-    # The served encoder's index is the configured folder; another encoder's lives beside it.
-    from index.models import SERVED_ENCODER
+    from medquote.engine import index_dir_for
 
-    return cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
+    return index_dir_for(cfg, encoder)
 
 
 def _engine(cfg: config.Config, rebuild: bool = True, threshold: float | None = None, encoder: str | None = None) -> Engine:
-    """The engine on the served encoder, or on `encoder`: "base" (all-MiniLM-L6-v2 as shipped),
-    "adapted" (trained on the question bank, index/models.py) or "fake" (the tests' word hashing)."""
-    from index import FakeEmbedder
-    from index.models import SERVED_ENCODER
+    from medquote.engine import engine_for
 
-    from .engine import Engine
-
-    encoder = encoder or SERVED_ENCODER
-    settings = Settings(threshold=threshold, emergency_number=cfg.emergency_number)
-    if encoder == "fake":  # fit its weights too, so the fast tests score like the real thing
-        return Engine.load(cfg.corpus_dir, cfg.index_dir / "fake", embedder=FakeEmbedder(), settings=settings, rebuild=rebuild)
-    return Engine.load(cfg.corpus_dir, _index_dir(cfg, encoder), settings=settings, rebuild=rebuild, threads=cfg.torch_threads,
-                       model_dir=cfg.model_dir, progress=True, encoder=encoder)
+    return engine_for(cfg, encoder, rebuild, threshold)
 
 
 def cmd_ingest(args: argparse.Namespace, cfg: config.Config) -> int:
@@ -144,7 +135,7 @@ def _fit(args: argparse.Namespace, cfg: config.Config, golds: list[Any]) -> int:
 
 
 def cmd_bank(args: argparse.Namespace, cfg: config.Config) -> int:
-    from .bankreport import report
+    from medquote.bankreport import report
 
     lines, problems = report(cfg.corpus_dir)
     print("\n".join(lines))
@@ -161,7 +152,7 @@ def cmd_serve(args: argparse.Namespace, cfg: config.Config) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, cfg: config.Config) -> int:
-    from . import feedback
+    from medquote import feedback
 
     db = args.db or cfg.feedback_db
     if db is None:
@@ -230,6 +221,3 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[[argparse.Namespace, config.Config], int] = args.func
     return handled(lambda: func(args, config.from_env()))
 
-
-if __name__ == "__main__":
-    sys.exit(main())

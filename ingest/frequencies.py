@@ -1,10 +1,11 @@
 """Word frequencies (Zipf scale) from wordfreq's lists, cut to the words our decisions can use.
 
-Spelling correction asks "is this word at least Zipf 2.0 in English?" (vocabulary.py) and
-language detection "is it at least 3.0 in English, or in another Latin-script language?" and,
-for a short message with no English word, sums the words' values per language
-(medquote/language.py). wordfreq answers by loading each language's whole list: for the eleven
-languages that is 3 million words, ~300 MB and ~1 s on every start. `frequencies.json.gz` holds
+Spelling correction asks "is this word at least Zipf 2.0 in English?" (index/vocabulary.py),
+the follow-up check "is it below Zipf 5.0, a topic word?" (medquote/followup.py), and language
+detection "is it at least 3.0 in English, or in another Latin-script language?" and, for a
+short message with no English word, sums the words' values per language (medquote/language.py).
+wordfreq answers by loading each language's whole list: for the eleven languages that is
+3 million words, ~300 MB and ~1 s on every start. `frequencies.json.gz` holds
 the same lists cut at Zipf 2.0 (English) and 2.5 (the others: the short-message sums keep words
 such as French "sla", 2.77): 700k words, 3 MB on disk, ~37 MB loaded (see Table). Every threshold decision is
 the same; a word below its language's floor reads 0.0. `zipf` computes as `wordfreq.zipf_frequency` does
@@ -14,7 +15,7 @@ checks both against wordfreq and that the file is what the pinned wordfreq makes
 The file is made from the installed wordfreq, not kept in git (3 MB): `make install` writes it,
 and a process that finds it missing writes it once itself (~1 s and wordfreq's full lists, once).
 
-    .venv/bin/python -m index.frequencies   # rewrite the file after upgrading wordfreq
+    .venv/bin/python -m ingest.frequencies   # rewrite the file after upgrading wordfreq
 It does not decide anything itself.
 """
 
@@ -69,7 +70,7 @@ def _tables() -> dict[str, Table]:
         write()
     data = json.loads(gzip.decompress(FILE.read_bytes()))
     if data.get("floors") != FLOORS:
-        raise ValueError(f"{FILE} was cut at other floors; run `.venv/bin/python -m index.frequencies`.")
+        raise ValueError(f"{FILE} was cut at other floors; run `.venv/bin/python -m ingest.frequencies`.")
     return {lang: Table(buckets) for lang, buckets in data["lists"].items()}
 
 
