@@ -15,15 +15,13 @@ It does not split messages (ingest/text.py), judge (safety_model.py) or combine 
 
 from __future__ import annotations
 
-import hashlib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ingest import IngestError
+from ingest import IngestError, file_hashes, load_reviewed
 
 EXEMPLAR_DIR = Path(__file__).resolve().parent.parent / "answer" / "exemplars"
 Label = Literal["emergency", "crisis", "personal", "general", "ordinary"]
@@ -65,21 +63,14 @@ def exemplar_paths(folder: Path = EXEMPLAR_DIR) -> list[Path]:
 
 
 def exemplar_hashes(folder: Path = EXEMPLAR_DIR) -> dict[str, str]:
-    return {f"exemplars/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in exemplar_paths(folder)}
+    return file_hashes(exemplar_paths(folder), "exemplars")
 
 
 def load_exemplars(folder: Path = EXEMPLAR_DIR) -> list[Exemplar]:
     """Every exemplar; a malformed file raises IngestError naming the file, the group and the fix."""
     out = []
     for path in exemplar_paths(folder):
-        try:
-            data = _File.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise IngestError(f"{path}: not valid TOML ({exc}). Fix the syntax, then run `medquote ingest`.") from None
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise IngestError(f"{path}: {where}: {err['msg']}. Fix that group, then run `medquote ingest`.") from None
+        data = load_reviewed(path, _File, IngestError, "group")
         for g in data.group:
             for m in g.messages:
                 if not 3 <= len(m.strip()) <= 300:

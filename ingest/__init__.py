@@ -11,6 +11,7 @@ Public API:
   The question bank (bank.py):
     load_bank(dir, docs, chunks) -> list[Anchor]   bank_report(...) -> (anchors, problems)
     bank_paths(dir), bank_hashes(dir), Anchor, BankError, MIN_QUESTIONS
+  Reviewed TOML files (reviewed.py): load_reviewed(path, model, error, unit), file_hashes(paths, prefix)
   What answers (answers.py):
     quotable(chunk), answers_nothing(chunk, sentences), non_answer(sentence), speaks_to_asker(sentence),
     general_form(question), VERDICT_PHRASES
@@ -35,6 +36,7 @@ from .frequencies import LANGUAGES as ZIPF_LANGUAGES
 from .frequencies import zipf
 from .reader import corpus_hashes, read_corpus, read_metadata
 from .records import PART_KINDS, Chunk, Document, IngestError, SourceMeta, Span
+from .reviewed import file_hashes, load_reviewed
 from .structure import parse_blocks
 from .text import chunk_sentence_spans, clauses, reading_grade, sentences
 
@@ -44,7 +46,7 @@ __all__ = [
     "MIN_QUESTIONS", "Anchor", "BankError", "bank_hashes", "bank_paths", "bank_report", "load_bank",
     "VERDICT_PHRASES", "answers_nothing", "general_form", "non_answer", "quotable", "speaks_to_asker",
     "WORD", "ZIPF_FLOORS", "ZIPF_LANGUAGES", "bare_words", "chunk_sentence_spans", "clauses", "collapse", "fold", "fold_nfkc",
-    "reading_grade", "sentences", "words", "zipf",
+    "reading_grade", "sentences", "words", "zipf", "file_hashes", "load_reviewed",
 ]
 
 

@@ -11,15 +11,14 @@ It does not embed or score questions; see index/.
 
 from __future__ import annotations
 
-import hashlib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .records import Chunk, Document, IngestError
+from .reviewed import Location, dotted, file_hashes, load_reviewed
 
 BANK_DIR = "questions"
 MIN_QUESTIONS = 5
@@ -68,22 +67,18 @@ def bank_paths(corpus_dir: Path) -> list[Path]:
 
 def bank_hashes(corpus_dir: Path) -> dict[str, str]:
     """sha256 of every bank file, keyed `questions/<name>`: a bank edit makes the index stale."""
-    return {f"{BANK_DIR}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in bank_paths(corpus_dir)}
+    return file_hashes(bank_paths(corpus_dir), BANK_DIR)
+
+
+def _entry(loc: Location) -> str:
+    """pydantic's location as the file's reader counts: `answer 3.quote`, 1-based."""
+    if loc[:1] == ("answer",) and len(loc) > 1:
+        return f"answer {int(loc[1]) + 1}" + "".join(f".{p}" for p in loc[2:])
+    return dotted(loc)
 
 
 def _parse(path: Path) -> _BankFile:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BankError(f"{path}: not valid TOML ({exc}). Fix the syntax, then run `medquote ingest`.") from None
-    try:
-        return _BankFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        if err["loc"][:1] == ("answer",) and len(err["loc"]) > 1:
-            where = f"answer {int(err['loc'][1]) + 1}" + "".join(f".{p}" for p in err["loc"][2:])
-        raise BankError(f"{path}: {where}: {err['msg']}. Fix that entry, then run `medquote ingest`.") from None
+    return load_reviewed(path, _BankFile, BankError, "entry", _entry)
 
 
 def _resolve(path: Path, n: int, entry: _Entry, doc: Document, chunks: list[Chunk]) -> Anchor:
