@@ -4,7 +4,7 @@ Public API:
     compose(question, hits, sources, settings, flags) -> Reply
     to_answer_object(reply, qid) -> AnswerObject   render.plain(reply) -> str
     Reply, Quote, AnswerObject, SafetyFlags (from records), Settings, NoFlags, strings
-Stdlib only: importing it loads no model, index or web library (tests/test_layers.py).
+Stdlib only: importing it loads no model, index or web library (tests/test_architecture.py; the import-linter contracts).
 """
 
 from records import SafetyFlags

@@ -3,7 +3,8 @@
 Rules, in order: input checks (empty or too long gets a fixed message); fixed notices first
 (emergency, crisis, no-verdict); a crisis shows no quotes at all (no prognosis or survival
 text); abstain with the fixed "not covered" text when the message is out of scope (see
-scope.py) or the best score is below the calibrated threshold; otherwise up to `max_quotes` verbatim quotes that score close to the best one.
+scope.py) or the best score is below the calibrated threshold (no lead at all after an emergency
+or crisis notice; another language gets its fixed reply instead); otherwise up to `max_quotes` verbatim quotes that score close to the best one.
 The reply always ends with the disclaimer. No Gradio, no model, no I/O: the same inputs give
 a byte-identical Reply.
 """
@@ -11,7 +12,7 @@ a byte-identical Reply.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from records import Hit, Quote, Reply, SafetyFlags, SourceMeta
 from records.text import bare_words, collapse
@@ -136,9 +137,3 @@ def compose(
 def offers_related(reply: Reply) -> bool:
     """Related questions go only under an answered reply that is neither an emergency nor a crisis."""
     return bool(reply.quotes) and not reply.emergency and reply.language == "en"
-
-
-def with_related(reply: Reply, related: Sequence[str]) -> Reply:
-    """The reply with candidate questions to explore next, where they belong (the chat shows
-    them as buttons, the CLI under the reply; never inside the rendered reply)."""
-    return replace(reply, related=tuple(related)) if offers_related(reply) else reply

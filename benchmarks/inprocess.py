@@ -1,7 +1,7 @@
 """In-process latency: the model's own floor (encode one question) against a full answer.
 
 For each question, in the same loop: `engine.index.embedder.encode([q])` (the floor: the same
-model the engine uses, nothing else), `engine.index.search(q, engine.k)` (retrieval as the
+model the engine uses, nothing else), `engine.index.search(q, RANKED)` (retrieval as the
 index does it today), and `engine.ask(q)` (everything: checks, safety, retrieval, any rerank,
 compose). The order of the three rotates per question and the question order alternates per
 round, so no step always runs on a warmer cache; background load on a shared machine hits
@@ -14,6 +14,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from medquote.engine import RANKED
+
 from .common import summary
 
 
@@ -21,7 +23,7 @@ def measure(engine, qs: list[str], rounds: int = 5, warmup: int = 10) -> dict:
     encode = engine.index.embedder.encode
     steps = {
         "encode": lambda q: encode([q]),
-        "search": lambda q: engine.index.search(q, engine.k),
+        "search": lambda q: engine.index.search(q, RANKED),
         "ask": lambda q: engine.ask(q),
     }
     for q in qs[:warmup]:

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from medquote.engine import RANKED
+
 from . import cold, http_bench, inprocess, report
 from .common import APP_ARGV, CORPUS, ECHO_ARGV, OtherLoad, git_state, launched, machine, proc_status_kb, questions, wait_for_quiet
 
@@ -82,7 +84,7 @@ def _in_process(res: dict, counts: dict, qs: list[str], index_dir: Path) -> None
 
     engine = Engine.load(CORPUS, index_dir, rebuild=False, runtime="onnx")  # as the app serves it
     res["pipeline"] = {"index": type(engine.index).__module__ + "." + type(engine.index).__name__,
-                       "chunks": len(engine.index), "k": engine.k, "embedder": type(engine.index.embedder).__name__}
+                       "chunks": len(engine.index), "k": RANKED, "embedder": type(engine.index.embedder).__name__}
     # section() calls each lambda at once, before the `del engine` below (hence the noqa).
     section(res, "inprocess", lambda: inprocess.measure(engine, qs, counts["rounds"], counts["warmup"]))  # noqa: F821
     del engine

@@ -6,7 +6,7 @@ answerable question, and, with `--compare`, the configurations side by side. Tex
 (svg.fonttype "none": no glyph paths, no font files); every id in a chart carries its own salt
 so that several charts can share one page; the XML prolog and the RDF metadata block (which
 names outside addresses) are cut. Only matplotlib's object API is used (no pyplot state).
-It does not decide what the numbers are (report_context.py, report_rows.py).
+It does not decide what the numbers are (calibrate.py's sweep, report_rows.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Configurations: the base encoder (all-MiniLM-L6-v2 as shipped) and the encoder adapted to the
 question bank (index/train.py), each without the question bank (an index built in memory from
 the same chunks with no bank, so neither bank vectors nor the bank's BM25 expansion take part)
-and with it. Each encoder scores with the weights fitted for it (index/scoring.json); the
+and with it. Each encoder scores with its entry in index/scoring.json (the landed formula for the
+base encoder, the dev fit for the adapted one); the
 policy is the same. The base encoder is the one served today (index/models.py says why).
 """
 

@@ -8,7 +8,8 @@ balanced accuracy, middle of a tie). Only ever fit on the dev split:
 
     medquote eval --gold evaluation/gold/dev.jsonl --fit        # writes index/scoring.json
 
-It does not decide which fit an engine uses (medquote/engine.py reads scoring.json).
+It does not decide which fit an engine uses (index/build.py `open_index` reads scoring.json through
+`scoring.weights_for`).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ A row holds the question, its tags, where the first relevant passage ranked, the
 (split into highlighted and plain segments), the expected evidence with the rank at which each
 piece was found, the top passages, and, for a not-covered question that was answered or any
 alarm, what triggered it. Rows are plain text: escaping is the template's job (autoescape).
-`rows` is pure (answer objects, gold, raw documents); `triggers` asks the engine again to
-recover the score parts and safety reasons that the answer object does not carry.
+`rows` is pure (answer objects, gold, raw documents); triggers.py asks the engine again for a
+question's Turn to recover the score parts and safety reasons that the answer object does not carry.
 It does not compute the headline metrics (metrics.py) or render anything (html_report.py).
 """
 

@@ -3,7 +3,7 @@
 Fitted at build on the reviewed exemplars' vectors (answer/exemplars/*.toml, see screen.py for
 the file format) with scikit-learn, seeded and deterministic, and stored with the index as
 `safety_head.npy` (3 rows of weights + bias: emergency, crisis, personal). At serving time a
-message is judged on its own vector and on each of its clauses (screen.clauses), so one
+message is judged on its own vector and on each of its clauses (ingest's `clauses`), so one
 alarming sentence in a long story is not diluted: the probability of each class is the
 highest over those rows. Numpy only, so the server needs neither torch nor scikit-learn.
 The thresholds are calibrated per encoder on the tuning sets (index/safety.json, written by

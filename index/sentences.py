@@ -1,4 +1,4 @@
-"""Sentence units inside chunks: the second-stage reranker's and the highlighter's grain.
+"""Sentence units inside chunks: the `sentence` score feature's and the highlighter's grain.
 
 Each chunk is split into the same sentences (and list items) the chunker packed into it, as
 absolute offsets into the raw document, so a highlighted sentence is always an exact

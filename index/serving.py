@@ -1,8 +1,8 @@
 """The encoder an index is served with: the ONNX export of the weights the index was built with.
 
 Build side (torch; `medquote ingest` and every automatic rebuild): `exported_embedder` is the
-torch embedder of the model in use (the trained one, or the base model for a corpus without a
-question bank) plus its ONNX export, made now if missing or stale. The export lives next to the
+torch embedder of the model in use (the base model as shipped, the served default; the trained
+one only with `--encoder adapted`) plus its ONNX export, made now if missing or stale. The export lives next to the
 weights: `<model folder>/onnx/` for a trained model, `<model store>/base-<weights sha256>/onnx/`
 for the base model (folders index/models.py never prunes). Beside the .onnx, `export.json`
 records the .onnx's sha256 and the sha256 of the weights it came from; the build writes the

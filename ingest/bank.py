@@ -2,8 +2,8 @@
 
 Each `[[answer]]` entry names the exact answering words of a document (`quote`, with an
 optional 1-based `occurrence` when the words occur more than once) and the questions people
-type for them. `load_bank` resolves every quote to raw-document offsets inside one quotable
-chunk and returns `Anchor` records; any problem raises BankError with one line naming the
+type for them. `load_bank` resolves every quote to raw-document offsets inside one indexed
+chunk that is not the asker's own question and returns `Anchor` records; any problem raises BankError with one line naming the
 file, the entry and the fix, so `medquote ingest` stops and the previous index stays served.
 `bank_report` collects the same problems without raising, for `medquote bank`.
 It does not embed or score questions; see index/.

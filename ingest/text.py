@@ -78,7 +78,7 @@ MAX_CLAUSES = 12
 
 
 def clauses(message: str) -> list[str]:
-    """The sentences of a longer message, long ones cut again at commas and conjunctions.
+    """The sentences of a longer message, long ones cut again at commas and "but".
     [] for a message of one short sentence: the whole-message vector already covers it."""
     parts: list[str] = []
     for sent in (m.group(0).strip() for m in _SENTENCE.finditer(message)):

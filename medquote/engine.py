@@ -1,10 +1,11 @@
-"""The one path from a question to a Reply, shared by the chat, the CLI and the evaluation.
+"""The one path from a message to a Turn, shared by the chat, /ask, the CLI and the evaluation.
 
 Engine holds what is loaded once (index with its embedder, source metadata, settings, the
-trained safety classifier) and per question: checks the input, cleans characters a tokenizer
-cannot take, encodes the question and its clauses in one batched call, assesses safety (the
-rules OR the classifier raise a flag: answer.safety.combine), searches, and hands everything to the pure answer
-policy. It does not render or serve.
+trained safety classifier, the language detector). Per message, each step once and in order
+(`prepare`): the input check, cleaning characters a tokenizer cannot take, language, spelling,
+a follow-up's earlier message; one model call for the message, its clauses and that earlier
+message; then (`_turn`) safety (the rules OR the classifier: answer.safety.combine), scope,
+search, the pure answer policy and related questions. It does not render or serve.
 """
 
 from __future__ import annotations
@@ -160,13 +161,11 @@ class Engine:
         message = vectors[: n_texts - 1] if follow_up else vectors[:n_texts]
         return message, follow_up_query(vectors[0], vectors[n_texts - 1] if follow_up else None, self.context_weight)
 
-    def encode(self, text: str, context: str = "") -> tuple[np.ndarray, np.ndarray]:
-        """One cleaned message's vectors, (the message and its clauses, the search vector);
-        `context` the earlier message, cleaned, for a follow-up (calibration and fitting use this)."""
-        corrected = self.index.vocab.correct(context) if context else ""
+    def encode(self, text: str) -> np.ndarray:
+        """The vectors the classifier judges one cleaned message on: the message, spell-corrected,
+        and its clauses, as `answer` encodes them (screen_message and the safety calibration)."""
         parts = clauses(text) if self.classifier.judges_clauses else []
-        texts = [self.index.vocab.correct(text), *parts, *([corrected] if corrected else [])]
-        return self.split(self.index.embedder.encode_queries(texts), len(texts), bool(corrected))
+        return self.index.embedder.encode_queries([self.index.vocab.correct(text), *parts])
 
     def judge(self, text: str, vectors: np.ndarray) -> tuple[Safety, tuple[float, float, float] | None]:
         """The safety verdict on one cleaned message and the classifier's probabilities: the rules
@@ -178,7 +177,7 @@ class Engine:
 
     def screen_message(self, text: str) -> Safety:
         """The verdict `answer` gives one cleaned message (the safety report judges with it)."""
-        return self.judge(text, self.encode(text)[0])[0]
+        return self.judge(text, self.encode(text))[0]
 
     def ask(self, question: str, previous: Sequence[str] = ()) -> Reply:
         """The reply alone: `answer(question, previous).reply`."""
@@ -230,7 +229,7 @@ class Engine:
 
 
 def index_dir_for(cfg: config.Config, encoder: str) -> Path:
-    """The served encoder's index is the configured folder; another encoder's lives beside it."""
+    """The served encoder's index is the configured folder; another encoder's is its subfolder `<encoder>`."""
     return cfg.index_dir / "fake" if encoder == "fake" else cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
 
 

@@ -52,8 +52,10 @@ def context_for(message: str, previous: Sequence[str]) -> str:
 
 
 def retrieval_text(message: str, previous: Sequence[str]) -> str:
-    """The text retrieval searches for: the message alone, or, for a follow-up, the earlier
-    message(s) it continues (newest last) followed by the message."""
+    """The message alone, or, for a follow-up, the earlier message(s) it continues (newest last)
+    followed by the message; `context_for` cuts the message off again. Retrieval never searches
+    this string: the follow-up is searched with its own words, the earlier message's vector and
+    BM25 scores added at CONTEXT_WEIGHT."""
     earlier = [p for p in previous if isinstance(p, str) and p.strip()]
     if not earlier or not needs_context(message):
         return message

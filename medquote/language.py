@@ -35,9 +35,9 @@ MIN_LETTERS = 2
 ENGLISH_WORD_ZIPF = 3.0  # a word at least this frequent in English counts as English
 ENGLISH_SHARE = 0.5  # a message with at least this share of English words is English
 OTHER_MARGIN = 0.5  # "is" (en 7.1, nl 6.9) is English; "est" (fr 6.2, en 3.3) is not
-MIN_CONFIDENCE = 0.8
+MIN_CONFIDENCE = 0.8  # py3langid's normalised probability needed to call it another language
 MIN_FOREIGN_CONFIDENCE = 0.5  # among the other languages only, when no word was English
-SHORT_WORDS = 4  # up to this many words, word frequencies decide instead of py3langid  # py3langid's normalised probability needed to call it another language
+SHORT_WORDS = 4  # up to this many words, word frequencies decide instead of py3langid
 
 
 def _script(ch: str) -> str | None:

@@ -59,7 +59,7 @@ class Quote:
 class Reply:
     question: str
     notices: tuple[str, ...]  # fixed notices shown first: emergency, crisis, no-verdict
-    lead: str  # fixed lead-in, "not covered" text, or an input message
+    lead: str  # fixed lead-in, "not covered", an input message, the other-language reply, or "" after a notice
     quotes: tuple[Quote, ...]
     ranked: tuple[Hit, ...]
     abstained: bool  # no quotes shown

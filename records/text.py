@@ -1,7 +1,7 @@
 """The text primitives every layer shares: folding text for comparison, and what a word is.
 
 Stdlib only, so the pure answer policy can use them; ingest re-exports them as part of its
-text toolkit (ingest/text.py), which everything above ingest imports instead.
+text toolkit (ingest/__init__.py), which everything above ingest imports instead.
 - `fold`: casefold, curly apostrophe straightened ("Don’t" -> "don't"). `fold_nfkc`: the same
   after NFKC, for raw user input (full-width letters, ligatures), as the scope rules read it.
 - `words`: the folded words, an apostrophe suffix kept ("don't", "gehrig's"): what the

@@ -65,7 +65,7 @@ def judged(engine: Engine, data: list[dict[str, Any]]) -> tuple[np.ndarray, list
     from medquote.engine import clean
 
     texts = [clean(r["message"]) for r in data]
-    scores = np.array([engine.classifier.scores(engine.encode(t)[0]) for t in texts])
+    scores = np.array([engine.classifier.scores(engine.encode(t)) for t in texts])
     # The rules' own verdicts: answer.safety.assess, the rules the engine's screen combines with the classifier.
     return scores, [assess(t) for t in texts], np.array([calm(t) for t in texts])
 

@@ -2,8 +2,8 @@
 
 Run from the repo root:  .venv/bin/python evaluation/safety/report.py [--misses] [--screen] [FILE ...]
 
---screen judges with the engine's full screen (the rules OR the semantic exemplar layer, which
-needs the built index); without it, the rules alone.
+--screen judges as the engine does (`Engine.screen_message`: the rules OR the trained safety
+classifier of index/safety_model.py, which needs the built index); without it, the rules alone.
 
 Per file: emergency and crisis recall (overall and per category), emergency/crisis false
 alarms (flagged where the label is False), and personal accuracy. --misses lists every
