@@ -10,7 +10,7 @@ import pytest
 from index import FakeEmbedder, open_index
 from ingest import chunk_corpus, read_metadata
 from medquote import Engine
-from tests.helpers import CORPUS
+from tests.helpers import CORPUS, shared_index_dir
 from tests.skipnote import pytest_terminal_summary  # noqa: F401  (a hook: pytest finds it by name)
 
 
@@ -40,5 +40,6 @@ def fake_engine(tmp_path_factory) -> Engine:
 
 @pytest.fixture(scope="session")
 def real_engine(tmp_path_factory) -> Engine:
-    root = tmp_path_factory.mktemp("real-index")
-    return Engine.load(CORPUS, root)
+    # The session's one real index (tests/helpers.shared_index_dir): built here or by whichever
+    # slow module needs it first, never once per module (a build embeds ~6,000 texts, ~100 s).
+    return Engine.load(CORPUS, shared_index_dir(tmp_path_factory))

@@ -6,6 +6,7 @@ import pytest
 
 from answer import render, strings
 from benchmarks.launcher import launched_app
+from tests.helpers import shared_index_dir
 
 pytestmark = pytest.mark.slow
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.slow
 def client(tmp_path_factory):
     from gradio_client import Client
 
-    with launched_app(tmp_path_factory.mktemp("api") / "index") as (url, proc, log):
+    with launched_app(shared_index_dir(tmp_path_factory)) as (url, proc, log):
         yield Client(url, analytics_enabled=False, verbose=False), log
 
 

@@ -1,6 +1,6 @@
 """Browser test set-up: Debian's chromium driven by Playwright against the real app on loopback.
 
-One app (real model, index in a temp dir, emergency number 112 so the tests can see that the
+One app (real model, the session's one real index (tests/helpers.shared_index_dir), emergency number 112 so the tests can see that the
 configured number reaches both the page and the notice) is launched for the whole browser
 session; tests that need other settings launch their own with the same index. Each test gets
 fresh browser contexts through `tabs`, which record every request and every Content-Security-
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.launcher import launched_app
-from tests.helpers import NUMBER, OUT, Tab, size
+from tests.helpers import NUMBER, OUT, Tab, shared_index_dir, size
 from tests.skipnote import INSTALL, REASON
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,7 +40,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("browser") / "index"
+    return shared_index_dir(tmp_path_factory)  # the session's one real index, built once
 
 
 @pytest.fixture(scope="session")
