@@ -146,26 +146,29 @@ class Engine:
             return Prepared(text, problem)
         cleaned = clean(text)
         language = self.language.detect(cleaned)
-        search_text = self.index.vocab.correct(cleaned)
-        parts = clauses(cleaned) if self.classifier.judges_clauses else []
+        judged = self.judged_texts(cleaned)
         context = ""
         if language == "en":  # another language is not searched: its reply is fixed
             history = [p for p in (previous or ()) if isinstance(p, str)][-MAX_PREVIOUS:]
             earlier = clean(context_for(cleaned, history))
             context = self.index.vocab.correct(earlier) if earlier else ""
-        texts = (search_text, *parts, *([context] if context else []))
-        return Prepared(text, None, cleaned, language, search_text, context, texts)
+        texts = (*judged, *([context] if context else []))
+        return Prepared(text, None, cleaned, language, judged[0], context, texts)
 
     def split(self, vectors: np.ndarray, n_texts: int, follow_up: bool) -> tuple[np.ndarray, np.ndarray]:
         """(vectors of the message and its clauses, the vector retrieval searches with)."""
         message = vectors[: n_texts - 1] if follow_up else vectors[:n_texts]
         return message, follow_up_query(vectors[0], vectors[n_texts - 1] if follow_up else None, self.context_weight)
 
+    def judged_texts(self, text: str) -> list[str]:
+        """What the classifier reads of one cleaned message: the message spell-corrected (also
+        what English is searched with), then its clauses when the classifier judges them."""
+        return [self.index.vocab.correct(text), *(clauses(text) if self.classifier.judges_clauses else [])]
+
     def encode(self, text: str) -> np.ndarray:
-        """The vectors the classifier judges one cleaned message on: the message, spell-corrected,
-        and its clauses, as `answer` encodes them (screen_message and the safety calibration)."""
-        parts = clauses(text) if self.classifier.judges_clauses else []
-        return self.index.embedder.encode_queries([self.index.vocab.correct(text), *parts])
+        """The vectors of `judged_texts`, as `answer` encodes them (screen_message and the safety
+        calibration)."""
+        return self.index.embedder.encode_queries(self.judged_texts(text))
 
     def judge(self, text: str, vectors: np.ndarray) -> tuple[Safety, tuple[float, float, float] | None]:
         """The safety verdict on one cleaned message and the classifier's probabilities: the rules
@@ -230,7 +233,7 @@ class Engine:
 
 def index_dir_for(cfg: config.Config, encoder: str) -> Path:
     """The served encoder's index is the configured folder; another encoder's is its subfolder `<encoder>`."""
-    return cfg.index_dir / "fake" if encoder == "fake" else cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
+    return cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
 
 
 def engine_for(cfg: config.Config, encoder: str | None = None, rebuild: bool = True, threshold: float | None = None) -> Engine:
