@@ -1,7 +1,7 @@
 """Builds the index from the corpus, and opens it only when it matches the corpus and model.
 
 `build_index` chunks the corpus, embeds every chunk, sentence, bank question and exemplar in
-batches, builds BM25, and writes a new build atomically (the previous one stays served until
+batches, fits the query adapter (adapter.py) and the safety heads, builds BM25, and writes a new build atomically (the previous one stays served until
 the swap). Texts embedded exactly as in the current build keep its vectors (reuse.py), so an
 edit re-embeds only what changed; `reuse=False` re-embeds everything.
 `open_index` loads the current build if its manifest matches; otherwise it rebuilds (one log
@@ -21,6 +21,8 @@ import numpy as np
 
 from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, read_corpus
 
+from .adapter import RECIPE as ADAPTER_RECIPE
+from .adapter import fit_adapter
 from .embedder import Embedder
 from .faiss_index import make_index, stored_vectors
 from .hubness import hubness
@@ -66,6 +68,7 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
         dim=embedder.dim, recipe=embedder.recipe, chunker_version=CHUNKER_VERSION, embed_version=EMBED_VERSION,
         documents=input_hashes(corpus_dir), chunk_count=chunk_count, files={},
         onnx_sha256=getattr(embedder, "onnx_sha256", ""),  # serving.ExportedEmbedder's; the server checks it
+        adapter=ADAPTER_RECIPE,
     )
 
 
@@ -123,15 +126,17 @@ def make_artifacts(
     bank_vectors = vectors[m:b]
     exemplar_vectors = np.asarray(vectors[b:], dtype=np.float32).reshape(len(exemplars), embedder.dim)
     owner = np.array([s.chunk for s in sentences], dtype=np.int64)
+    bank_vectors = np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim)
     return Artifacts(
         dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
         sentence_vectors=sentence_vectors, lexical=Lexical.build(expanded_texts(texts[:n], bank)),
         hubness=hubness(chunk_vectors, sentence_vectors, owner),
-        bank=bank, bank_vectors=np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim),
+        bank=bank, bank_vectors=bank_vectors,
         exemplars=list(exemplars),
         exemplar_vectors=exemplar_vectors,
         safety_head=fit_head(exemplars, exemplar_vectors),
         embed_keys=done.keys,
+        query_adapter=fit_adapter(bank_vectors, [q.chunk for q in bank], chunk_vectors),
     )
 
 

@@ -4,7 +4,10 @@
    or by `search`); BM25 also gets synonyms.
    A follow-up brings the earlier message as `context`: its vector is already mixed into the
    query by the engine, and its BM25 scores are added at the same weight.
-2. Candidates: the dense top-N (FAISS, cosine), the BM25 top-N and the chunks of the bank top-N.
+2. With `query_adapter` (measured, not served: docs/learned-answers.md) the query vector is
+   mapped by the adapter learned from the bank (adapter.py), as are the bank questions' vectors;
+   passages and sentences keep the encoder's own.
+   Candidates: the dense top-N (FAISS, cosine), the BM25 top-N and the chunks of the bank top-N.
 3. Each candidate gets its features (scoring.FEATURES: cosine, hubness, BM25, best answering
    sentence, best bank question, written to another asker) and one score, scoring.score with
    the weights recorded for the encoder in use (index/scoring.json: a dev fit for the adapted
@@ -26,6 +29,7 @@ import numpy as np
 from ingest import answers_nothing
 from records import Chunk, Hit
 
+from .adapter import adapt
 from .embedder import Embedder
 from .lexical import squash
 from .questions import best_per_chunk
@@ -49,6 +53,7 @@ class RetrievalSettings:
     bank_gap: float = 0.03  # a second anchor in the same chunk is highlighted if this close
     related_floor: float = 0.45  # a related question must be at least this close to the message
     related_ceiling: float = 0.75  # ... and no closer: that would be the same question again
+    query_adapter: bool = False  # map queries and bank questions by the index's query adapter (adapter.py; not served)
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Candidates:
     features: np.ndarray  # one row per candidate, columns in scoring.FEATURES order
     bank_arg: np.ndarray  # per chunk: its best bank question, or -1
     bank_sims: np.ndarray  # the query against every bank question
+    query: np.ndarray  # the query as searched: mapped by the query adapter
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
@@ -84,6 +90,7 @@ class Tables:
     to_asker: list[bool]  # per chunk: a sentence speaks to the original asker about their own case
     answering: list[np.ndarray]  # per chunk, the sentences a highlight may pick (they answer, not to another asker)
     quotable: list[bool]  # per chunk: it answers something
+    bank_queries: np.ndarray  # the bank questions' vectors mapped by the query adapter, as a query is
 
     @classmethod
     def of(cls, art: Artifacts, vocab: Vocabulary | None = None) -> Tables:
@@ -97,7 +104,7 @@ class Tables:
         for j, q in enumerate(art.bank):
             bank_of[q.chunk].append(j)
         return cls(
-            vocab=vocab, sentences_of=sentences_of, bank_of=bank_of,
+            vocab=vocab, sentences_of=sentences_of, bank_of=bank_of, bank_queries=adapt(art.query_adapter, art.bank_vectors),
             bank_owner=np.array([q.chunk for q in art.bank], dtype=np.int64),
             position={c.id: i for i, c in enumerate(art.chunks)},
             to_asker=[any(art.sentences[j].to_asker for j in ids) for ids in sentences_of],
@@ -135,9 +142,12 @@ class SearchIndex:
 
     def candidates(self, text: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> Candidates:
         """The candidate pool and its features. `text` is the spell-corrected question, `query`
-        its vector (for a follow-up, already mixed with the earlier message's); `context` is that
-        earlier message, spell-corrected, whose BM25 scores count `context_weight` times."""
+        its vector (for a follow-up, already mixed with the earlier message's), mapped here by the
+        query adapter when the settings ask for it; `context` is that earlier message, spell-corrected, whose BM25 scores count
+        `context_weight` times."""
         st = self.settings
+        if st.query_adapter:
+            query = adapt(self.art.query_adapter, query)
         n_cand = min(st.candidates, len(self.chunks))
         _, ids_top = self.art.dense.search(query[None, :], n_cand)
         dense_rank = [int(i) for i in ids_top[0] if i >= 0]
@@ -156,7 +166,7 @@ class SearchIndex:
                 float(sims.max()) if len(sims) else 0.0, max(0.0, float(bank_best[i])) if bank_arg[i] >= 0 else 0.0,
                 float(self.to_asker[i]),
             )
-        return Candidates(ids, rows, bank_arg, bank_sims)
+        return Candidates(ids, rows, bank_arg, bank_sims, query)
 
     def search(self, question: str, k: int = 10, query: np.ndarray | None = None, context: str = "",
                context_weight: float = 0.0) -> list[Hit]:
@@ -182,7 +192,7 @@ class SearchIndex:
             i, (cosine, hub, lex, best, bank, _) = int(cand.ids[r]), cand.features[r]
             banked = cand.bank_arg[i] >= 0
             hits.append(Hit(chunk=self.chunks[i], score=float(scores[r]), dense=cosine - hub, lexical=lex, sentence=best,
-                            highlights=self._highlights(i, query, best, bank, banked, cand.bank_sims), bank=bank,
+                            highlights=self._highlights(i, cand.query, best, bank, banked, cand.bank_sims), bank=bank,
                             on_askers_case=self.to_asker[i]))
         return hits
 
@@ -221,7 +231,7 @@ class SearchIndex:
     def _bank_scores(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self.settings.bank or not len(self.art.bank):
             return np.zeros(len(self.chunks), dtype=np.float32), np.full(len(self.chunks), -1), np.zeros(0)
-        sims = self.art.bank_vectors @ query
+        sims = (self.tables.bank_queries if self.settings.query_adapter else self.art.bank_vectors) @ query
         best, arg = best_per_chunk(sims, self.bank_owner, len(self.chunks))
         return best, arg, sims
 

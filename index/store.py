@@ -1,10 +1,11 @@
 """The built index as a folder of plain files, written atomically and checked before use.
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
-sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, bm25/*,
-embed_keys.npy, manifest.json} and `current`, a symlink to the build being served. A build is written to a temp folder and
-only then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the
-previous index untouched. Loading compares the manifest with the corpus, the embedder and
+sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, query_adapter.npy (with a bank),
+exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, bm25/*, embed_keys.npy, manifest.json}
+and `current`, a symlink to the build being served. A build is written to a temp folder and only
+then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the previous
+index untouched. Loading compares the manifest with the corpus, the embedder and
 every file's sha256: a stale, mismatched or damaged index raises IndexUnavailable, never loads.
 It does not chunk or embed; see build.py.
 """
@@ -55,6 +56,7 @@ class Artifacts:
     # sha256 of the exact text behind every vector (chunks, sentences, bank, exemplars), for
     # reuse by the next build (reuse.py); None in builds made before it was stored.
     embed_keys: np.ndarray | None = None
+    query_adapter: np.ndarray | None = None  # (dim, dim), see adapter.py; None without a bank
 
 
 class IndexUnavailable(MedquoteError):
@@ -74,6 +76,7 @@ class Manifest:
     chunk_count: int
     files: dict[str, str]  # index file name -> sha256
     onnx_sha256: str = ""  # the encoder's ONNX export the server runs ("" when none was made), see serving.py
+    adapter: str = ""  # adapter.RECIPE, the query adapter's recipe ("" in builds before it)
 
 
 def _sha(path: Path) -> str:
@@ -115,6 +118,8 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
         np.save(tmp / "safety_head.npy", art.safety_head, allow_pickle=False)
         if art.embed_keys is not None:
             np.save(tmp / "embed_keys.npy", art.embed_keys, allow_pickle=False)
+        if art.query_adapter is not None:
+            np.save(tmp / "query_adapter.npy", art.query_adapter, allow_pickle=False)
         (tmp / "bm25").mkdir()
         art.lexical.save(tmp / "bm25")
         files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
@@ -169,7 +174,7 @@ def read_manifest(root: Path) -> tuple[Path, dict[str, Any]]:
     return path, manifest
 
 
-SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "recipe", "chunker_version", "embed_version", "documents")
+SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "recipe", "chunker_version", "embed_version", "documents", "adapter")
 
 
 def check_manifest(found: dict[str, Any], expected: Manifest, keys: tuple[str, ...] = SERVED_KEYS) -> None:
@@ -211,6 +216,7 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             exemplar_vectors=np.load(path / "exemplar_vectors.npy", allow_pickle=False),
             safety_head=np.load(path / "safety_head.npy", allow_pickle=False),
             embed_keys=np.load(path / "embed_keys.npy", allow_pickle=False) if "embed_keys.npy" in files else None,
+            query_adapter=np.load(path / "query_adapter.npy", allow_pickle=False) if "query_adapter.npy" in files else None,
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
@@ -220,6 +226,7 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             or art.bank_vectors.shape != (len(art.bank), expected.dim) or any(not 0 <= q.chunk < n for q in art.bank)
             or art.exemplar_vectors.shape != (len(art.exemplars), expected.dim)
             or art.safety_head.shape != (3, expected.dim + 1)
+            or (art.query_adapter is not None and art.query_adapter.shape != (expected.dim, expected.dim))
             or (art.embed_keys is not None and art.embed_keys.shape != (n + len(art.sentences) + len(art.bank) + len(art.exemplars), KEY_BYTES))):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")
     return art

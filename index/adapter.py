@@ -1,0 +1,71 @@
+"""The query adapter: a linear map, learned from the reviewed question bank, applied to queries.
+
+The frozen encoder puts a worried person's question near passages on the same topic, not always
+near the one that answers. The bank says which passage answers each of its questions, so at build
+we fit a dim x dim matrix W such that each bank question's vector, mapped by W and normalised,
+is nearest its anchor passage among all passages: softmax cross-entropy over every passage at
+scale SCALE, plus PULL * ||W - I||^2 so W stays close to the encoder's own geometry. Adam (lr 1e-3),
+EPOCHS passes in batches of 64, seeded, one torch thread: the same bank and vectors give the
+same W, bit for bit. Stored with the index as `query_adapter.npy`; RECIPE is in the manifest, so a
+change of recipe makes every index stale, and a bank edit changes the index's inputs anyway.
+
+Not served yet: with it one of the issue's own examples ("I'm 45 and my shoulder has twitched
+... is it ALS?") ranks an age passage first and abstains (docs/learned-answers.md). With
+RetrievalSettings(query_adapter=True), as `medquote eval --compare` runs it, search.py maps the query and the bank questions by W; passages, sentences, the
+related-question picker and the safety classifier keep the encoder's own vectors. Fitting imports
+torch (the build has it); applying is numpy, so the torch-free server can use it.
+Chosen by measurement on the tuning sets (dev, followups), see docs/learned-answers.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+RECIPE = "bank-linear-1"  # bump when anything below changes what W is
+# The answer threshold for the base encoder's landed score with the adapter, calibrated on dev
+# (`medquote eval --compare` uses it; the served threshold is index/scoring.json's).
+THRESHOLD = 0.226
+SCALE, PULL, EPOCHS, BATCH, LR, SEED = 20.0, 0.01, 30, 64, 1e-3, 20261204
+
+
+def fit_adapter(bank_vectors: np.ndarray, anchors: Sequence[int], passage_vectors: np.ndarray) -> np.ndarray | None:
+    """W (dim x dim, float32) fitted on the bank's question vectors and their anchor passages'
+    indices into `passage_vectors`; None without bank questions (queries are then used as encoded)."""
+    if len(bank_vectors) == 0:
+        return None
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread: the same sums in the same order on every machine
+    try:
+        generator = torch.Generator().manual_seed(SEED)
+        questions = torch.tensor(np.asarray(bank_vectors, dtype=np.float32))
+        passages = torch.tensor(np.asarray(passage_vectors, dtype=np.float32))
+        target = torch.tensor(np.asarray(anchors, dtype=np.int64))
+        eye = torch.eye(questions.shape[1])
+        w = torch.nn.Parameter(eye.clone())
+        opt = torch.optim.Adam([w], lr=LR)
+        for _ in range(EPOCHS):
+            order = torch.randperm(len(questions), generator=generator)
+            for start in range(0, len(order), BATCH):
+                rows = order[start:start + BATCH]
+                mapped = torch.nn.functional.normalize(questions[rows] @ w.T, dim=1)
+                loss = torch.nn.functional.cross_entropy(SCALE * mapped @ passages.T, target[rows])
+                loss = loss + PULL * ((w - eye) ** 2).sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        return np.ascontiguousarray(w.detach().numpy(), dtype=np.float32)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def adapt(adapter: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
+    """Rows of `vectors` (or one vector) mapped by the adapter and normalised; unchanged without one."""
+    if adapter is None:
+        return vectors
+    mapped = np.asarray(vectors, dtype=np.float32) @ adapter.T
+    norms = np.linalg.norm(mapped, axis=-1, keepdims=True)
+    return np.asarray(mapped / np.where(norms > 0, norms, 1.0), dtype=np.float32)

@@ -1,0 +1,95 @@
+"""The query adapter (index/adapter.py): learned from the bank, reproducible, in the manifest,
+applied to queries and bank questions only, and only when the settings ask (not served)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index import FakeEmbedder, IndexUnavailable, build_index, open_index
+from index.adapter import RECIPE, adapt, fit_adapter
+from index.store import load_build, read_manifest
+from tests.helpers import CORPUS
+
+
+def _toy(seed: int = 0) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """Questions that sit between two passages, each labelled with the farther one: only a
+    learned map can rank the labelled passage first."""
+    rng = np.random.default_rng(seed)
+    passages = rng.normal(size=(6, 16)).astype(np.float32)
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+    anchors = [i % 6 for i in range(640)]  # 10 batches an epoch: enough steps to learn the map
+    questions = np.stack([0.45 * passages[a] + 0.55 * passages[(a + 1) % 6] + 0.05 * rng.normal(size=16) for a in anchors])
+    questions = (questions / np.linalg.norm(questions, axis=1, keepdims=True)).astype(np.float32)
+    return questions, anchors, passages
+
+
+def test_the_adapter_learns_which_passage_answers_and_is_reproducible():
+    questions, anchors, passages = _toy()
+    before = float(np.mean((questions @ passages.T).argmax(1) == anchors))
+    w = fit_adapter(questions, anchors, passages)
+    assert w is not None and w.shape == (16, 16) and w.dtype == np.float32
+    after = float(np.mean((adapt(w, questions) @ passages.T).argmax(1) == anchors))
+    assert before < 0.2 and after > 0.9
+    assert np.array_equal(w, fit_adapter(questions, anchors, passages))  # seeded: bit for bit
+
+
+def test_no_bank_no_adapter_and_queries_used_as_encoded():
+    assert fit_adapter(np.zeros((0, 8), dtype=np.float32), [], np.eye(8, dtype=np.float32)) is None
+    v = np.ones(8, dtype=np.float32) / np.sqrt(8)
+    assert adapt(None, v) is v
+
+
+def test_adapted_vectors_are_normalised_rows():
+    questions, anchors, passages = _toy(1)
+    w = fit_adapter(questions, anchors, passages)
+    out = adapt(w, questions)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(adapt(w, questions[0]), out[0], atol=1e-6)  # one vector or rows: the same map
+
+
+def test_the_build_stores_the_adapter_with_its_recipe_in_the_manifest(tmp_path):
+    path = build_index(CORPUS, FakeEmbedder(), tmp_path)
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["adapter"] == RECIPE and "query_adapter.npy" in manifest["files"]
+    art = load_build(*_expected(tmp_path))
+    assert art.query_adapter is not None and art.query_adapter.shape == (FakeEmbedder().dim,) * 2
+
+
+def test_an_index_built_with_another_adapter_recipe_is_stale(tmp_path):
+    build_index(CORPUS, FakeEmbedder(), tmp_path)
+    path, manifest = read_manifest(tmp_path)
+    (path / "manifest.json").write_text(json.dumps({**manifest, "adapter": "bank-linear-0"}))
+    with pytest.raises(IndexUnavailable, match="adapter differs"):
+        open_index(CORPUS, FakeEmbedder(), tmp_path, rebuild=False)
+
+
+def test_search_maps_the_query_but_not_the_passages_when_asked(fake_engine):
+    served = fake_engine.index
+    query = served.embedder.encode_queries(["does twitching mean ALS"])[0]
+    assert np.array_equal(served.candidates("does twitching mean ALS", query).query, query)  # not served: as encoded
+    index = served.with_settings(query_adapter=True)
+    cand = index.candidates("does twitching mean ALS", query)
+    assert np.allclose(cand.query, adapt(index.art.query_adapter, query))
+    assert not np.allclose(cand.query, query)  # the fake bank's adapter is not the identity
+    cosine = float(index.art.dense.reconstruct(int(cand.ids[0])) @ cand.query)
+    assert cand.features[0][0] == pytest.approx(cosine, abs=1e-6)  # passages as encoded, query mapped
+
+
+def _expected(root):
+    from index.build import expected_manifest
+
+    return root, expected_manifest(CORPUS, FakeEmbedder())
+
+
+def test_compare_shows_the_query_adapter_beside_the_served_configuration(fake_engine, corpus_dir):
+    from evaluation import load_gold
+    from evaluation.compare import compare
+    from tests.helpers import ROOT
+
+    golds = load_gold(ROOT / "evaluation" / "gold" / "dev.jsonl")[:6]
+    results = compare(golds, corpus_dir, base=fake_engine)
+    assert list(results) == ["base encoder, no bank", "base encoder", "base encoder + query adapter"]
+    assert all(r["questions"] == 6 for r in results.values())
