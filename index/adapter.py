@@ -6,8 +6,9 @@ we fit a dim x dim matrix W such that each bank question's vector, mapped by W a
 is nearest its anchor passage among all passages: softmax cross-entropy over every passage at
 scale SCALE, plus PULL * ||W - I||^2 so W stays close to the encoder's own geometry. Adam (lr 1e-3),
 EPOCHS passes in batches of 64, seeded, one torch thread: the same bank and vectors give the
-same W, bit for bit. Stored with the index as `query_adapter.npy`; RECIPE is in the manifest, so a
-change of recipe makes every index stale, and a bank edit changes the index's inputs anyway.
+same W, bit for bit. Once SERVED, stored with the index as `query_adapter.npy`, RECIPE in the manifest, so a change of
+recipe makes every index stale (a bank edit changes the index's inputs anyway); until then
+`medquote eval --compare` fits it in memory (evaluation/compare.py).
 
 Not served yet: with it one of the issue's own examples ("I'm 45 and my shoulder has twitched
 ... is it ALS?") ranks an age passage first and abstains (docs/learned-answers.md). With
@@ -24,6 +25,9 @@ from collections.abc import Sequence
 import numpy as np
 
 RECIPE = "bank-linear-1"  # bump when anything below changes what W is
+# Whether builds fit it and store it with the index: only once it is served, so that an unserved
+# adapter costs no build its 9 s (a fresh `make test` builds dozens of indexes).
+SERVED = False
 # The answer threshold for the base encoder's landed score with the adapter, calibrated on dev
 # (`medquote eval --compare` uses it; the served threshold is index/scoring.json's).
 THRESHOLD = 0.226

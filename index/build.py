@@ -1,9 +1,10 @@
 """Builds the index from the corpus, and opens it only when it matches the corpus and model.
 
 `build_index` chunks the corpus, embeds every chunk, sentence, bank question and exemplar in
-batches, fits the query adapter (adapter.py) and the safety heads, builds BM25, and writes a new build atomically (the previous one stays served until
-the swap). Texts embedded exactly as in the current build keep its vectors (reuse.py), so an
-edit re-embeds only what changed; `reuse=False` re-embeds everything.
+batches, fits the safety heads (and the query adapter once it is served, adapter.py), builds
+BM25, and writes a new build atomically (the previous one stays served until the swap). Texts
+embedded exactly as in the current build keep its vectors (reuse.py), so an edit re-embeds only
+what changed; `reuse=False` re-embeds everything.
 `open_index` loads the current build if its manifest matches; otherwise it rebuilds (one log
 line) or raises IndexUnavailable with the command to run. Ingest errors propagate unchanged,
 leaving the old build in place.
@@ -21,8 +22,7 @@ import numpy as np
 
 from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, read_corpus
 
-from .adapter import RECIPE as ADAPTER_RECIPE
-from .adapter import fit_adapter
+from . import adapter
 from .embedder import Embedder
 from .faiss_index import make_index, stored_vectors
 from .hubness import hubness
@@ -68,7 +68,7 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
         dim=embedder.dim, recipe=embedder.recipe, chunker_version=CHUNKER_VERSION, embed_version=EMBED_VERSION,
         documents=input_hashes(corpus_dir), chunk_count=chunk_count, files={},
         onnx_sha256=getattr(embedder, "onnx_sha256", ""),  # serving.ExportedEmbedder's; the server checks it
-        adapter=ADAPTER_RECIPE,
+        adapter=adapter.RECIPE if adapter.SERVED else "",
     )
 
 
@@ -136,7 +136,7 @@ def make_artifacts(
         exemplar_vectors=exemplar_vectors,
         safety_head=fit_head(exemplars, exemplar_vectors),
         embed_keys=done.keys,
-        query_adapter=fit_adapter(bank_vectors, [q.chunk for q in bank], chunk_vectors),
+        query_adapter=adapter.fit_adapter(bank_vectors, [q.chunk for q in bank], chunk_vectors) if adapter.SERVED else None,
     )
 
 

@@ -50,7 +50,15 @@ def test_adapted_vectors_are_normalised_rows():
     assert np.allclose(adapt(w, questions[0]), out[0], atol=1e-6)  # one vector or rows: the same map
 
 
-def test_the_build_stores_the_adapter_with_its_recipe_in_the_manifest(tmp_path):
+def test_unserved_builds_do_not_fit_it(tmp_path):
+    path = build_index(CORPUS, FakeEmbedder(), tmp_path)
+    assert json.loads((path / "manifest.json").read_text())["adapter"] == "" and not (path / "query_adapter.npy").exists()
+
+
+def test_once_served_the_build_stores_the_adapter_with_its_recipe_in_the_manifest(tmp_path, monkeypatch):
+    from index import adapter
+
+    monkeypatch.setattr(adapter, "SERVED", True)  # the switch the product flips to serve it
     path = build_index(CORPUS, FakeEmbedder(), tmp_path)
     manifest = json.loads((path / "manifest.json").read_text())
     assert manifest["adapter"] == RECIPE and "query_adapter.npy" in manifest["files"]
@@ -67,10 +75,13 @@ def test_an_index_built_with_another_adapter_recipe_is_stale(tmp_path):
 
 
 def test_search_maps_the_query_but_not_the_passages_when_asked(fake_engine):
+    from evaluation.compare import with_adapter
+
     served = fake_engine.index
     query = served.embedder.encode_queries(["does twitching mean ALS"])[0]
     assert np.array_equal(served.candidates("does twitching mean ALS", query).query, query)  # not served: as encoded
-    index = served.with_settings(query_adapter=True)
+    index = with_adapter(fake_engine).index
+    assert index.art.query_adapter is not None and served.art.query_adapter is None
     cand = index.candidates("does twitching mean ALS", query)
     assert np.allclose(cand.query, adapt(index.art.query_adapter, query))
     assert not np.allclose(cand.query, query)  # the fake bank's adapter is not the identity
