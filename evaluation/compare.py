@@ -6,7 +6,8 @@ the same chunks with no bank, so neither bank vectors, the bank's BM25 expansion
 adapter learned from it take part) and as served, and for the base encoder also with the
 query adapter (index/adapter.py, at its own dev threshold; measured, not served). Each encoder
 scores with its entry in index/scoring.json (the landed formula for the base encoder, the dev fit
-for the adapted one); the policy is the same. The base encoder is the one served today (index/models.py says why).
+for the adapted one); the policy is the same. The base encoder is the one served today
+(index/models.py says why).
 """
 
 from __future__ import annotations

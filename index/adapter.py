@@ -1,19 +1,20 @@
 """The query adapter: a linear map, learned from the reviewed question bank, applied to queries.
 
 The frozen encoder puts a worried person's question near passages on the same topic, not always
-near the one that answers. The bank says which passage answers each of its questions, so at build
-we fit a dim x dim matrix W such that each bank question's vector, mapped by W and normalised,
+near the one that answers. The bank says which passage answers each of its questions, so we fit
+a dim x dim matrix W such that each bank question's vector, mapped by W and normalised,
 is nearest its anchor passage among all passages: softmax cross-entropy over every passage at
 scale SCALE, plus PULL * ||W - I||^2 so W stays close to the encoder's own geometry. Adam (lr 1e-3),
 EPOCHS passes in batches of 64, seeded, one torch thread: the same bank and vectors give the
-same W, bit for bit. Once SERVED, stored with the index as `query_adapter.npy`, RECIPE in the manifest, so a change of
-recipe makes every index stale (a bank edit changes the index's inputs anyway); until then
-`medquote eval --compare` fits it in memory (evaluation/compare.py).
+same W, bit for bit. Once SERVED, every build fits it and stores it as `query_adapter.npy`, with
+RECIPE in the manifest, so a change of recipe makes every index stale (a bank edit changes the
+index's inputs anyway); until then `medquote eval --compare` fits it in memory (evaluation/compare.py).
 
 Not served yet: with it one of the issue's own examples ("I'm 45 and my shoulder has twitched
 ... is it ALS?") ranks an age passage first and abstains (docs/learned-answers.md). With
-RetrievalSettings(query_adapter=True), as `medquote eval --compare` runs it, search.py maps the query and the bank questions by W; passages, sentences, the
-related-question picker and the safety classifier keep the encoder's own vectors. Fitting imports
+RetrievalSettings(query_adapter=True), as `medquote eval --compare` runs it, search.py maps the
+query and the bank questions by W; passages, sentences, the related-question picker and the
+safety classifier keep the encoder's own vectors. Fitting imports
 torch (the build has it); applying is numpy, so the torch-free server can use it.
 Chosen by measurement on the tuning sets (dev, followups), see docs/learned-answers.md.
 """

@@ -64,7 +64,7 @@ class Candidates:
     features: np.ndarray  # one row per candidate, columns in scoring.FEATURES order
     bank_arg: np.ndarray  # per chunk: its best bank question, or -1
     bank_sims: np.ndarray  # the query against every bank question
-    query: np.ndarray  # the query as searched: mapped by the query adapter
+    query: np.ndarray  # the query as searched (mapped by the query adapter when the settings ask)
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
@@ -143,8 +143,8 @@ class SearchIndex:
     def candidates(self, text: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> Candidates:
         """The candidate pool and its features. `text` is the spell-corrected question, `query`
         its vector (for a follow-up, already mixed with the earlier message's), mapped here by the
-        query adapter when the settings ask for it; `context` is that earlier message, spell-corrected, whose BM25 scores count
-        `context_weight` times."""
+        query adapter when the settings ask for it; `context` is that earlier message,
+        spell-corrected, whose BM25 scores count `context_weight` times."""
         st = self.settings
         if st.query_adapter:
             query = adapt(self.art.query_adapter, query)
