@@ -3,8 +3,8 @@
 Configurations: the base encoder (all-MiniLM-L6-v2 as shipped) and the encoder adapted to the
 question bank (index/train.py), each without the question bank (an index built in memory from
 the same chunks with no bank, so neither bank vectors, the bank's BM25 expansion nor the query
-adapter learned from it take part) and as served, and for the base encoder also with the
-query adapter (index/adapter.py, at its own dev threshold; measured, not served). Each encoder
+adapter learned from it take part) and as served, and for the base encoder also without the
+query adapter (index/adapter.py): the configuration served before it, at its own dev threshold. Each encoder
 scores with its entry in index/scoring.json (the landed formula for the base encoder, the dev fit
 for the adapted one); the policy is the same. The base encoder is the one served today
 (index/models.py says why).
@@ -17,10 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from index import SearchIndex
-from index.adapter import THRESHOLD as ADAPTER_THRESHOLD
-from index.adapter import fit_adapter
+from index.adapter import UNADAPTED_THRESHOLD
 from index.build import make_artifacts
-from index.faiss_index import stored_vectors
 from medquote.engine import Engine
 
 from .gold import GoldQuestion
@@ -39,15 +37,11 @@ def without_bank(index: SearchIndex) -> SearchIndex:
     return SearchIndex(art, index.embedder, replace(index.settings, bank=False))
 
 
-def with_adapter(engine: Engine) -> Engine:
-    """The same engine with queries mapped by the query adapter, at its dev threshold: the
-    index's own, or (while it is not served, so builds do not fit it) one fitted here, ~9 s."""
-    art = engine.index.art
-    if art.query_adapter is None:
-        passages = stored_vectors(art.dense)
-        art = replace(art, query_adapter=fit_adapter(art.bank_vectors, [q.chunk for q in art.bank], passages))
-    index = SearchIndex(art, engine.index.embedder, replace(engine.index.settings, query_adapter=True))
-    return replace(engine, index=index, settings=replace(engine.settings, threshold=ADAPTER_THRESHOLD))
+def without_adapter(engine: Engine) -> Engine:
+    """The same engine with queries used as encoded (no query adapter), at the landed score's
+    threshold from before the adapter: the configuration served until issue 21."""
+    index = SearchIndex(engine.index.art, engine.index.embedder, replace(engine.index.settings, query_adapter=False))
+    return replace(engine, index=index, settings=replace(engine.settings, threshold=UNADAPTED_THRESHOLD))
 
 
 def compare(golds: list[GoldQuestion], corpus_dir: Path, base: Engine, adapted: Engine | None = None) -> dict[str, Metrics]:
@@ -59,9 +53,9 @@ def compare(golds: list[GoldQuestion], corpus_dir: Path, base: Engine, adapted: 
         plain = replace(eng, index=without_bank(eng.index))
         results[f"{name}, no bank"] = run_eval(plain, golds, corpus_dir, {"retrieval": f"{name}, no bank"})["metrics"]
         results[name] = run_eval(eng, golds, corpus_dir, {"retrieval": name})["metrics"]
-        if name == "base encoder" and len(eng.index.art.bank):  # its threshold is the base's
-            label = f"{name} + query adapter"
-            results[label] = run_eval(with_adapter(eng), golds, corpus_dir, {"retrieval": label})["metrics"]
+        if name == "base encoder" and eng.index.art.query_adapter is not None:
+            label = f"{name} without query adapter"
+            results[label] = run_eval(without_adapter(eng), golds, corpus_dir, {"retrieval": label})["metrics"]
     return results
 
 

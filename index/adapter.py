@@ -6,17 +6,17 @@ a dim x dim matrix W such that each bank question's vector, mapped by W and norm
 is nearest its anchor passage among all passages: softmax cross-entropy over every passage at
 scale SCALE, plus PULL * ||W - I||^2 so W stays close to the encoder's own geometry. Adam (lr 1e-3),
 EPOCHS passes in batches of 64, seeded, one torch thread: the same bank and vectors give the
-same W, bit for bit. Once SERVED, every build fits it and stores it as `query_adapter.npy`, with
-RECIPE in the manifest, so a change of recipe makes every index stale (a bank edit changes the
-index's inputs anyway); until then `medquote eval --compare` fits it in memory (evaluation/compare.py).
+same W, bit for bit. Every build fits it and stores it as `query_adapter.npy`, with RECIPE in
+the manifest, so a change of recipe makes every index stale (a bank edit changes the index's
+inputs anyway).
 
-Not served yet: with it one of the issue's own examples ("I'm 45 and my shoulder has twitched
-... is it ALS?") ranks an age passage first and abstains (docs/learned-answers.md). With
-RetrievalSettings(query_adapter=True), as `medquote eval --compare` runs it, search.py maps the
-query and the bank questions by W; passages, sentences, the related-question picker and the
-safety classifier keep the encoder's own vectors. Fitting imports
-torch (the build has it); applying is numpy, so the torch-free server can use it.
-Chosen by measurement on the tuning sets (dev, followups), see docs/learned-answers.md.
+Served (RetrievalSettings.query_adapter, on by default): search.py maps the query and the bank
+questions by W; passages, sentences, the related-question picker and the safety classifier keep
+the encoder's own vectors. The served threshold (index/scoring.json, "base") was calibrated on
+dev with it. Fitting imports torch (the build has it); applying is numpy, so the torch-free
+server applies it. Chosen by measurement on the tuning sets (dev, followups), and served once
+story-form bank questions taught it that an age in a story is not the question
+(docs/learned-answers.md).
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ from collections.abc import Sequence
 import numpy as np
 
 RECIPE = "bank-linear-1"  # bump when anything below changes what W is
-# Whether builds fit it and store it with the index: only once it is served, so that an unserved
-# adapter costs no build its 9 s (a fresh `make test` builds dozens of indexes).
-SERVED = False
-# The answer threshold for the base encoder's landed score with the adapter, calibrated on dev
-# (`medquote eval --compare` uses it; the served threshold is index/scoring.json's).
-THRESHOLD = 0.226
+# Whether builds fit it and store it with the index (a test may switch it off to build as before).
+SERVED = True
+# The landed score's dev threshold WITHOUT the adapter (before issue 21): `medquote eval --compare`
+# shows that configuration beside the served one. The served threshold is index/scoring.json's.
+UNADAPTED_THRESHOLD = 0.44
 SCALE, PULL, EPOCHS, BATCH, LR, SEED = 20.0, 0.01, 30, 64, 1e-3, 20261204
 
 

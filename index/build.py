@@ -136,8 +136,16 @@ def make_artifacts(
         exemplar_vectors=exemplar_vectors,
         safety_head=fit_head(exemplars, exemplar_vectors),
         embed_keys=done.keys,
-        query_adapter=adapter.fit_adapter(bank_vectors, [q.chunk for q in bank], chunk_vectors) if adapter.SERVED else None,
+        query_adapter=_query_adapter(bank, bank_vectors, chunk_vectors),
     )
+
+
+def _query_adapter(bank: list[BankQuestion], bank_vectors: np.ndarray, chunk_vectors: np.ndarray) -> np.ndarray | None:
+    if not adapter.SERVED or not bank:
+        return None
+    # The one build step without a progress bar of its own: say what the pause is.
+    log.info("Fitting the query adapter on %d bank questions (about 10 s)...", len(bank))
+    return adapter.fit_adapter(bank_vectors, [q.chunk for q in bank], chunk_vectors)
 
 
 def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, progress: bool = False, reuse: bool = True) -> Path:

@@ -4,9 +4,9 @@
    or by `search`); BM25 also gets synonyms.
    A follow-up brings the earlier message as `context`: its vector is already mixed into the
    query by the engine, and its BM25 scores are added at the same weight.
-2. With `query_adapter` (measured, not served: docs/learned-answers.md) the query vector is
-   mapped by the adapter learned from the bank (adapter.py), as are the bank questions' vectors;
-   passages and sentences keep the encoder's own.
+2. With `query_adapter` (served; docs/learned-answers.md) the query vector is mapped by the
+   adapter learned from the bank (adapter.py), as are the bank questions' vectors; passages and
+   sentences keep the encoder's own. An index without an adapter (no bank) maps nothing.
    Candidates: the dense top-N (FAISS, cosine), the BM25 top-N and the chunks of the bank top-N.
 3. Each candidate gets its features (scoring.FEATURES: cosine, hubness, BM25, best answering
    sentence, best bank question, written to another asker) and one score, scoring.score with
@@ -53,7 +53,7 @@ class RetrievalSettings:
     bank_gap: float = 0.03  # a second anchor in the same chunk is highlighted if this close
     related_floor: float = 0.45  # a related question must be at least this close to the message
     related_ceiling: float = 0.75  # ... and no closer: that would be the same question again
-    query_adapter: bool = False  # map queries and bank questions by the index's query adapter (adapter.py; not served)
+    query_adapter: bool = True  # map queries and bank questions by the index's query adapter (adapter.py), if it has one
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The query adapter (index/adapter.py): learned from the bank, reproducible, in the manifest,
-applied to queries and bank questions only, and only when the settings ask (not served)."""
+applied to queries and bank questions only; served, and off only when the settings say so."""
 
 from __future__ import annotations
 
@@ -50,15 +50,15 @@ def test_adapted_vectors_are_normalised_rows():
     assert np.allclose(adapt(w, questions[0]), out[0], atol=1e-6)  # one vector or rows: the same map
 
 
-def test_unserved_builds_do_not_fit_it(tmp_path):
+def test_with_the_switch_off_builds_do_not_fit_it(tmp_path, monkeypatch):
+    from index import adapter
+
+    monkeypatch.setattr(adapter, "SERVED", False)
     path = build_index(CORPUS, FakeEmbedder(), tmp_path)
     assert json.loads((path / "manifest.json").read_text())["adapter"] == "" and not (path / "query_adapter.npy").exists()
 
 
-def test_once_served_the_build_stores_the_adapter_with_its_recipe_in_the_manifest(tmp_path, monkeypatch):
-    from index import adapter
-
-    monkeypatch.setattr(adapter, "SERVED", True)  # the switch the product flips to serve it
+def test_the_build_stores_the_adapter_with_its_recipe_in_the_manifest(tmp_path):
     path = build_index(CORPUS, FakeEmbedder(), tmp_path)
     manifest = json.loads((path / "manifest.json").read_text())
     assert manifest["adapter"] == RECIPE and "query_adapter.npy" in manifest["files"]
@@ -74,19 +74,19 @@ def test_an_index_built_with_another_adapter_recipe_is_stale(tmp_path):
         open_index(CORPUS, FakeEmbedder(), tmp_path, rebuild=False)
 
 
-def test_search_maps_the_query_but_not_the_passages_when_asked(fake_engine):
-    from evaluation.compare import with_adapter
+def test_search_maps_the_query_but_not_the_passages_unless_switched_off(fake_engine):
+    from evaluation.compare import without_adapter
 
     served = fake_engine.index
     query = served.embedder.encode_queries(["does twitching mean ALS"])[0]
-    assert np.array_equal(served.candidates("does twitching mean ALS", query).query, query)  # not served: as encoded
-    index = with_adapter(fake_engine).index
-    assert index.art.query_adapter is not None and served.art.query_adapter is None
-    cand = index.candidates("does twitching mean ALS", query)
-    assert np.allclose(cand.query, adapt(index.art.query_adapter, query))
+    assert served.art.query_adapter is not None
+    cand = served.candidates("does twitching mean ALS", query)
+    assert np.allclose(cand.query, adapt(served.art.query_adapter, query))
     assert not np.allclose(cand.query, query)  # the fake bank's adapter is not the identity
-    cosine = float(index.art.dense.reconstruct(int(cand.ids[0])) @ cand.query)
+    cosine = float(served.art.dense.reconstruct(int(cand.ids[0])) @ cand.query)
     assert cand.features[0][0] == pytest.approx(cosine, abs=1e-6)  # passages as encoded, query mapped
+    plain = without_adapter(fake_engine).index
+    assert np.array_equal(plain.candidates("does twitching mean ALS", query).query, query)  # as encoded
 
 
 def _expected(root):
@@ -95,12 +95,12 @@ def _expected(root):
     return root, expected_manifest(CORPUS, FakeEmbedder())
 
 
-def test_compare_shows_the_query_adapter_beside_the_served_configuration(fake_engine, corpus_dir):
+def test_compare_shows_the_configuration_without_the_adapter_beside_the_served_one(fake_engine, corpus_dir):
     from evaluation import load_gold
     from evaluation.compare import compare
     from tests.helpers import ROOT
 
     golds = load_gold(ROOT / "evaluation" / "gold" / "dev.jsonl")[:6]
     results = compare(golds, corpus_dir, base=fake_engine)
-    assert list(results) == ["base encoder, no bank", "base encoder", "base encoder + query adapter"]
+    assert list(results) == ["base encoder, no bank", "base encoder", "base encoder without query adapter"]
     assert all(r["questions"] == 6 for r in results.values())
