@@ -69,7 +69,11 @@ def cmd_ask(args: argparse.Namespace, cfg: config.Config) -> int:
 def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
     from evaluation import format_metrics, load_gold, run_eval, write_report
 
-    golds = load_gold(args.gold)
+    if len(args.gold) > 1 and not args.calibrate:
+        print("medquote: give one --gold file (several only with --calibrate).", file=sys.stderr)
+        return 2
+    golds = [g for path in args.gold for g in load_gold(path)]
+    args.gold = args.gold[0]
     if args.calibrate:
         from evaluation.calibrate import calibrate
 
@@ -187,7 +191,8 @@ def parser() -> argparse.ArgumentParser:
                    help="an earlier message of the same chat (repeat, oldest first): read with a follow-up question")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="evaluate against a gold file")
-    s.add_argument("--gold", required=True, type=Path)
+    s.add_argument("--gold", required=True, type=Path, nargs="+",
+                   help="the gold file; with --calibrate, several are calibrated on together (dev and notcovered)")
     s.add_argument("--out", type=Path, help="write the full report (with --compare: every configuration's metrics) as JSON")
     s.add_argument("--compare", action="store_true",
                    help="run the base and the adapted encoder, each without and with the question bank, side by side")
