@@ -68,10 +68,23 @@ def sweep(engine: Engine, golds: Sequence[GoldQuestion]) -> tuple[list[Point], P
 
 
 def calibrate(engine: Engine, golds: Sequence[GoldQuestion]) -> str:
-    """The curve (every 5th point) and the best threshold, as `medquote eval --calibrate` prints them."""
-    points, chosen = sweep(engine, golds)
+    """The curve (every 5th point) and the best threshold, as `medquote eval --calibrate` prints
+    them; with the query adapter in use, then the same for the query as encoded: the second
+    opinion's `plain_threshold` (index/scoring.py, Engine._second_opinion)."""
+    lines = _curve(*sweep(engine, golds), "threshold")
+    ix = engine.index
+    if ix.settings.query_adapter and ix.art.query_adapter is not None:
+        from index import SearchIndex  # the engine's own index type: no new stack loaded here
+
+        plain = SearchIndex(ix.art, ix.embedder, replace(ix.settings, query_adapter=False))
+        lines += ["", "the query as encoded, without the query adapter (the second opinion):"]
+        lines += _curve(*sweep(replace(engine, index=plain), golds), "plain_threshold")
+    return "\n".join(lines)
+
+
+def _curve(points: list[Point], chosen: Point, name: str) -> list[str]:
     lines = ["threshold  abstain(unanswerable)  answer(answerable)"]
     for pt in points[::5]:
         lines.append(f"{pt.threshold:9.4f}  {pt.abstain_unanswerable:21.3f}  {pt.answer_answerable:18.3f}")
-    lines.append(f"best balanced accuracy {chosen.balanced:.3f} at threshold {chosen.threshold}")
-    return "\n".join(lines)
+    lines.append(f"best balanced accuracy {chosen.balanced:.3f} at {name} {chosen.threshold}")
+    return lines

@@ -47,6 +47,11 @@ class ScoreWeights:
     fitted_on: str  # the labelled data: gold file and its sha256
     note: str = ""  # how the fit went (rows, positives, dev figures)
     kind: str = "logistic"  # or "landed": the hand-set formula served until a fit beats it (see score)
+    # With the query adapter: the threshold for the same score with the query as encoded. A turn
+    # whose adapted best is under `threshold` still answers when its un-adapted best clears this
+    # (SearchIndex.plain_best, Engine). Calibrated on dev + notcovered like `threshold`; None: no
+    # second opinion.
+    plain_threshold: float | None = None
 
     def __post_init__(self) -> None:
         if len(self.coefficients) != len(FEATURES):

@@ -140,13 +140,16 @@ class SearchIndex:
             raw = raw + self.settings.synonym_weight * self.art.lexical.scores(extra)
         return raw
 
-    def candidates(self, text: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> Candidates:
+    def candidates(self, text: str, query: np.ndarray, context: str = "", context_weight: float = 0.0,
+                   adapted: bool = True) -> Candidates:
         """The candidate pool and its features. `text` is the spell-corrected question, `query`
         its vector (for a follow-up, already mixed with the earlier message's), mapped here by the
         query adapter when the settings ask for it; `context` is that earlier message,
-        spell-corrected, whose BM25 scores count `context_weight` times."""
+        spell-corrected, whose BM25 scores count `context_weight` times. `adapted` False: the
+        query and bank questions as encoded, whatever the settings."""
         st = self.settings
-        if st.query_adapter:
+        adapted = adapted and st.query_adapter
+        if adapted:
             query = adapt(self.art.query_adapter, query)
         n_cand = min(st.candidates, len(self.chunks))
         _, ids_top = self.art.dense.search(query[None, :], n_cand)
@@ -155,7 +158,7 @@ class SearchIndex:
         if context and context_weight:
             raw_bm25 = raw_bm25 + context_weight * self.lexical_scores(context)
         lex_rank = [int(i) for i in top_n(raw_bm25, n_cand) if raw_bm25[i] > 0]
-        bank_best, bank_arg, bank_sims = self._bank_scores(query)
+        bank_best, bank_arg, bank_sims = self._bank_scores(query, adapted)
         bank_rank = [int(i) for i in top_n(bank_best, n_cand) if bank_arg[i] >= 0] if len(bank_sims) else []
         ids = np.array([i for i in dict.fromkeys(dense_rank + lex_rank + bank_rank) if self.quotable[i]], dtype=np.int64)
         rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
@@ -196,6 +199,16 @@ class SearchIndex:
                             on_askers_case=self.to_asker[i]))
         return hits
 
+    def plain_best(self, text: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> float | None:
+        """The best score with the query as encoded, not mapped by the query adapter: the second
+        opinion on whether anything answers (ScoreWeights.plain_threshold). None without an
+        adapter in use or a threshold for it."""
+        if not (self.settings.query_adapter and self.art.query_adapter is not None
+                and self.settings.weights.plain_threshold is not None and text.strip() and self.chunks):
+            return None
+        cand = self.candidates(text, query, context, context_weight, adapted=False)
+        return float(score(cand.features, self.settings.weights).max()) if len(cand.ids) else None
+
     def _highlights(
         self, i: int, query: np.ndarray, best: float, bank: float, banked: bool, bank_sims: np.ndarray,
     ) -> tuple[tuple[int, int], ...]:
@@ -228,10 +241,10 @@ class SearchIndex:
     def position(self, chunk: Chunk) -> int:
         return self._position[chunk.id]
 
-    def _bank_scores(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _bank_scores(self, query: np.ndarray, adapted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self.settings.bank or not len(self.art.bank):
             return np.zeros(len(self.chunks), dtype=np.float32), np.full(len(self.chunks), -1), np.zeros(0)
-        sims = (self.tables.bank_queries if self.settings.query_adapter else self.art.bank_vectors) @ query
+        sims = (self.tables.bank_queries if adapted else self.art.bank_vectors) @ query
         best, arg = best_per_chunk(sims, self.bank_owner, len(self.chunks))
         return best, arg, sims
 

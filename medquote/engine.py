@@ -26,7 +26,7 @@ from answer.policy import offers_related
 from answer.safety import Safety, calm, combine
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
-from index import Embedder, IndexUnavailable, ModelError, SearchIndex, open_index
+from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open_index
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
 from index.safety_model import RulesOnly, SafetyClassifier, thresholds_for
 from index.serving import exported_embedder, served_embedder
@@ -224,11 +224,24 @@ class Engine:
         scope = out_of_scope(p.text, self.index.vocab.corpus)
         # ranked even when abstaining, for evaluation
         hits = self.index.rank(p.search_text, query, RANKED, p.context, self.context_weight if p.context else 0.0)
-        reply = compose(p.message, hits, self.sources, self.settings, flags, scope)
+        reply = compose(p.message, hits, self.sources, self._second_opinion(hits, p, query), flags, scope)
         if offers_related(reply):
             shown = {self.index.position(q.chunk) for q in reply.quotes}
             reply = replace(reply, related=tuple(self.index.related(query, shown)))
         return Turn(p.message, reply, flags, scores, p.search_text, p.context, query)
+
+    def _second_opinion(self, hits: list[Hit], p: Prepared, query: np.ndarray) -> Settings:
+        """The policy settings for this turn. With the query adapter, a best score under the
+        threshold gets a second opinion: the same passages scored with the query as encoded. If
+        that clears its own threshold (calibrated on dev + notcovered like the first), the turn
+        answers with the adapted ranking: the adapter ranks better, the encoder's own geometry
+        tells better whether anything answers, and an odd wording the map was not fitted on
+        ("tengo twitching in my calf, is it ALS?") is not turned away for the map's sake."""
+        t, plain_t = self.settings.threshold, self.index.settings.weights.plain_threshold
+        if not hits or t is None or plain_t is None or hits[0].score >= t:
+            return self.settings
+        plain = self.index.plain_best(p.search_text, query, p.context, self.context_weight if p.context else 0.0)
+        return self.settings if plain is None or plain < plain_t else replace(self.settings, threshold=float("-inf"))
 
 
 def index_dir_for(cfg: config.Config, encoder: str) -> Path:

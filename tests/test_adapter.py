@@ -104,3 +104,45 @@ def test_compare_shows_the_configuration_without_the_adapter_beside_the_served_o
     results = compare(golds, corpus_dir, base=fake_engine)
     assert list(results) == ["base encoder, no bank", "base encoder", "base encoder without query adapter"]
     assert all(r["questions"] == 6 for r in results.values())
+
+
+def _with_thresholds(engine, threshold: float, plain: float | None):
+    from dataclasses import replace
+
+    from index import SearchIndex
+
+    weights = replace(engine.index.settings.weights, threshold=threshold, plain_threshold=plain)
+    index = SearchIndex(engine.index.art, engine.index.embedder, replace(engine.index.settings, weights=weights))
+    return replace(engine, index=index, settings=replace(engine.settings, threshold=threshold))
+
+
+def test_a_best_under_the_threshold_gets_a_second_opinion_from_the_query_as_encoded(fake_engine):
+    from evaluation.compare import without_adapter
+
+    question = "does twitching mean ALS"
+    query = fake_engine.index.embedder.encode_queries([question])[0]
+    gated = _with_thresholds(fake_engine, 2.0, 0.0)  # no adapted score reaches 2
+    as_encoded = without_adapter(fake_engine).index.rank(question, query, 1)[0].score
+    assert gated.index.plain_best(question, query) == pytest.approx(as_encoded, abs=1e-6)
+    adapted = fake_engine.ask(question)
+    # The second opinion clears its threshold: the turn answers, with the adapted ranking.
+    second = gated.ask(question)
+    assert not second.abstained and second.quotes[0].chunk == adapted.ranked[0].chunk
+    assert _with_thresholds(fake_engine, 2.0, as_encoded + 0.01).ask(question).abstained  # it does not
+    assert _with_thresholds(fake_engine, 2.0, None).ask(question).abstained  # no second opinion
+    assert fake_engine.index.plain_best(question, query) is None  # the fake fit has none
+    assert without_adapter(gated).index.plain_best(question, query) is None  # nor a query as encoded
+
+
+def test_calibrate_prints_the_second_opinions_threshold_too(fake_engine):
+    from evaluation import load_gold
+    from evaluation.calibrate import calibrate
+    from evaluation.compare import without_adapter
+    from tests.helpers import ROOT
+
+    golds = load_gold(ROOT / "evaluation" / "gold" / "dev.jsonl")[:12]
+    served = calibrate(fake_engine, golds).splitlines()
+    assert served[-1].startswith("best balanced accuracy") and " at plain_threshold " in served[-1]
+    assert sum(" at threshold " in line for line in served) == 1
+    plain = calibrate(without_adapter(fake_engine), golds).splitlines()
+    assert served[-len(plain):] == plain[:-1] + [plain[-1].replace(" at threshold ", " at plain_threshold ")]
