@@ -15,6 +15,7 @@ Public API:
   What answers (answers.py):
     quotable(chunk), answers_nothing(chunk, sentences), non_answer(sentence), speaks_to_asker(sentence),
     general_form(question), VERDICT_PHRASES
+  Follow-ups (followup.py): needs_context(message): a message that only makes sense after the previous one
   The text toolkit (text.py, records/text.py, frequencies.py):
     fold(text), fold_nfkc(text), words(text), bare_words(text), collapse(text), WORD
     sentences(text), chunk_sentence_spans(chunk), clauses(message), reading_grade(sentence)
@@ -31,6 +32,7 @@ from .answers import VERDICT_PHRASES, answers_nothing, general_form, non_answer,
 from .bank import MIN_QUESTIONS, Anchor, BankError, bank_hashes, bank_paths, bank_report, load_bank
 from .boilerplate import find_boilerplate
 from .chunker import CHUNKER_VERSION, MAX_CHARS, chunk_blocks
+from .followup import needs_context
 from .frequencies import FLOORS as ZIPF_FLOORS
 from .frequencies import LANGUAGES as ZIPF_LANGUAGES
 from .frequencies import zipf
@@ -46,7 +48,7 @@ __all__ = [
     "MIN_QUESTIONS", "Anchor", "BankError", "bank_hashes", "bank_paths", "bank_report", "load_bank",
     "VERDICT_PHRASES", "answers_nothing", "general_form", "non_answer", "quotable", "speaks_to_asker",
     "WORD", "ZIPF_FLOORS", "ZIPF_LANGUAGES", "bare_words", "chunk_sentence_spans", "clauses", "collapse", "fold", "fold_nfkc",
-    "reading_grade", "sentences", "words", "zipf", "file_hashes", "load_reviewed",
+    "reading_grade", "sentences", "words", "zipf", "file_hashes", "load_reviewed", "needs_context",
 ]
 
 

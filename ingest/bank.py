@@ -2,9 +2,12 @@
 
 Each `[[answer]]` entry names the exact answering words of a document (`quote`, with an
 optional 1-based `occurrence` when the words occur more than once) and the questions people
-type for them. `load_bank` resolves every quote to raw-document offsets inside one indexed
-chunk that is not the asker's own question and returns `Anchor` records; any problem raises BankError with one line naming the
-file, the entry and the fix, so `medquote ingest` stops and the previous index stays served.
+type for them. Each `[[followup]]` entry names answering words the same way and `pairs`: an
+earlier message (`after`) and a follow-up (`ask`) that, asked after it, those words answer;
+they teach the query adapter how a follow-up's vector looks (index/adapter.py), nothing else.
+`load_bank` resolves every quote to raw-document offsets inside one indexed chunk that is not
+the asker's own question and returns `Anchor` records; any problem raises BankError with one
+line naming the file, the entry and the fix, so `medquote ingest` stops and the previous index stays served.
 `bank_report` collects the same problems without raising, for `medquote bank`.
 It does not embed or score questions; see index/.
 """
@@ -44,10 +47,24 @@ class _Entry(BaseModel):
         return qs
 
 
+class _Pair(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    after: str = Field(min_length=3, max_length=MAX_QUESTION_CHARS)
+    ask: str = Field(min_length=2, max_length=MAX_QUESTION_CHARS)
+
+
+class _FollowUp(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    quote: str = Field(min_length=3)
+    occurrence: int | None = Field(default=None, ge=1)
+    pairs: list[_Pair] = Field(min_length=1)
+
+
 class _BankFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: Literal[1]
     answer: list[_Entry] = []
+    followup: list[_FollowUp] = []
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,7 @@ class Anchor:
     start: int
     end: int
     questions: tuple[str, ...]
+    followups: tuple[tuple[str, str], ...] = ()  # (earlier message, follow-up) pairs
 
 
 def bank_paths(corpus_dir: Path) -> list[Path]:
@@ -72,8 +90,8 @@ def bank_hashes(corpus_dir: Path) -> dict[str, str]:
 
 def _entry(loc: Location) -> str:
     """pydantic's location as the file's reader counts: `answer 3.quote`, 1-based."""
-    if loc[:1] == ("answer",) and len(loc) > 1:
-        return f"answer {int(loc[1]) + 1}" + "".join(f".{p}" for p in loc[2:])
+    if loc[:1] in (("answer",), ("followup",)) and len(loc) > 1:
+        return f"{loc[0]} {int(loc[1]) + 1}" + "".join(f".{p}" for p in loc[2:])
     return dotted(loc)
 
 
@@ -81,8 +99,8 @@ def _parse(path: Path) -> _BankFile:
     return load_reviewed(path, _BankFile, BankError, "entry", _entry)
 
 
-def _resolve(path: Path, n: int, entry: _Entry, doc: Document, chunks: list[Chunk]) -> Anchor:
-    where = f"{path}: answer {n} (quote {entry.quote[:50]!r})"
+def _resolve(path: Path, n: int, entry: _Entry | _FollowUp, doc: Document, chunks: list[Chunk]) -> Anchor:
+    where = f"{path}: {'answer' if isinstance(entry, _Entry) else 'followup'} {n} (quote {entry.quote[:50]!r})"
     positions, at = [], doc.raw.find(entry.quote)
     while at >= 0:
         positions.append(at)
@@ -100,7 +118,9 @@ def _resolve(path: Path, n: int, entry: _Entry, doc: Document, chunks: list[Chun
         raise BankError(f"{where}: the words are not inside one quotable passage (boilerplate, or across two passages). Anchor quotable text.")
     if owner[0].kind == "question":
         raise BankError(f"{where}: the words are the asker's own question, which answers nothing. Anchor the answer instead.")
-    return Anchor(doc.doc_id, start, end, tuple(q.strip() for q in entry.questions))
+    if isinstance(entry, _Entry):
+        return Anchor(doc.doc_id, start, end, tuple(q.strip() for q in entry.questions))
+    return Anchor(doc.doc_id, start, end, (), tuple((p.after.strip(), p.ask.strip()) for p in entry.pairs))
 
 
 def _file_anchors(path: Path, docs: dict[str, Document], chunks: dict[str, list[Chunk]], problems: list[str] | None) -> list[Anchor]:
@@ -109,12 +129,19 @@ def _file_anchors(path: Path, docs: dict[str, Document], chunks: dict[str, list[
         raise BankError(f"{path}: no document {path.stem} in the corpus. Rename the file to a document id or remove it.")
     anchors: list[Anchor] = []
     seen: dict[str, int] = {}
-    for n, entry in enumerate(_parse(path).answer, 1):
+    seen_pairs: dict[tuple[str, str], int] = {}
+    bank = _parse(path)
+    entries: list[tuple[int, _Entry | _FollowUp]] = [*enumerate(bank.answer, 1), *enumerate(bank.followup, 1)]
+    for n, entry in entries:
         try:
             anchor = _resolve(path, n, entry, docs[path.stem], chunks[path.stem])
             for q in anchor.questions:
                 if seen.setdefault(q.casefold(), n) != n:
                     raise BankError(f"{path}: answer {n}: question {q!r} is also under answer {seen[q.casefold()]}. Keep it once.")
+            for pair in anchor.followups:
+                key = (pair[0].casefold(), pair[1].casefold())
+                if seen_pairs.setdefault(key, n) != n or anchor.followups.count(pair) > 1:
+                    raise BankError(f"{path}: followup {n}: the pair {pair!r} is also under followup {seen_pairs[key]}. Keep it once.")
         except BankError as exc:
             if problems is None:
                 raise

@@ -20,11 +20,13 @@ def report(corpus_dir: Path) -> tuple[list[str], int]:
     lines = []
     for doc in docs:
         mine = [a for a in anchors if a.doc_id == doc.doc_id]
+        pairs = sum(len(a.followups) for a in mine)
+        mine = [a for a in mine if a.questions]
         own = [c for c in chunks if c.doc_id == doc.doc_id]
         shown = [c for c in own if quotable(c)]
         bare = [c for c in shown if not any(c.start <= a.start and a.end <= c.end for a in mine)]
         lines.append(
-            f"{doc.doc_id}: {len(mine)} anchors, {sum(len(a.questions) for a in mine)} questions; "
+            f"{doc.doc_id}: {len(mine)} anchors, {sum(len(a.questions) for a in mine)} questions, {pairs} follow-up pairs; "
             f"{len(shown) - len(bare)} of {len(shown)} quotable passages have questions"
         )
         for c in bare:

@@ -5,43 +5,20 @@ arms?", "is that common?": short, with a pronoun or a continuing lead ("and", "w
 "why"), so retrieval reads it together with the earlier message. A message with no such mark is
 a new question, however short ("what is BFS?"), and is searched alone, so an earlier topic
 never leaks into it. Only retrieval uses this: the safety screen and the scope rules always
-judge the current message alone. No model; word frequencies from ingest's cut list (`zipf`).
+judge the current message alone. No model: `needs_context` is ingest's (the build uses it too),
+CONTEXT_WEIGHT the index's (the query adapter is fitted with it).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from ingest import fold, words, zipf
+from index import CONTEXT_WEIGHT
+from ingest import needs_context
 
-PRONOUN = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|their|theirs|there)\b")
-LEAD = re.compile(
-    r"^(and|also|so|but|then|or|what about|how about|and what about|what if|why|how come|how so|"
-    r"is that|are they|does that|do they|does it|is it that|same for|same with|even)\b"
-)
-MAX_WORDS = 8  # longer messages carry their own topic
-# A word rarer than this in English names a topic ("bfs", "emg", "cramps"); "why", "long",
-# "common", "serious" do not. Zipf 5 is about once in 100,000 words. ingest's cut list reads
-# 0.0 below Zipf 2 (its floor), which is below 5 too: every decision is wordfreq's own.
-TOPIC_ZIPF = 5.0
+__all__ = ["CONTEXT_WEIGHT", "CONTEXT_TURNS", "context_for", "needs_context", "retrieval_text"]
+
 CONTEXT_TURNS = 2  # at most this many earlier messages are read with a follow-up
-# The earlier turn's weight in a follow-up's query vector and BM25 scores (the follow-up's own
-# count 1). 0.5 was best on evaluation/gold/followups.jsonl with the adapted encoder and fitted
-# score; with the served base encoder and landed score it lost an issue example ("why does that
-# happen?" after "Does ALS cause weight loss?"), so equal weight: docs/learned-answers.md.
-CONTEXT_WEIGHT = 1.0
-
-
-def needs_context(message: str) -> bool:
-    text = fold(message).strip()
-    found = words(message)
-    if not found or len(found) > MAX_WORDS:
-        return False
-    if PRONOUN.search(text) or LEAD.match(text):
-        return True
-    # A bare "why?" or "how long?" continues; "bfs?" or "emg hurt?" is a question of its own.
-    return len(found) <= 2 and not any(zipf(w, "en") < TOPIC_ZIPF for w in found)
 
 
 def context_for(message: str, previous: Sequence[str]) -> str:

@@ -40,7 +40,7 @@ def test_every_bank_file_resolves_with_enough_questions(corpus_dir):
     assert {p.stem for p in bank_paths(corpus_dir)} == set(raws)
     assert sum(len(a.questions) for a in anchors) >= 600
     for a in anchors:
-        assert len(a.questions) >= 5
+        assert len(a.questions) >= 5 or (not a.questions and a.followups)  # an [[answer]] or a [[followup]]
         owner = [c for c in chunks if c.doc_id == a.doc_id and c.start <= a.start and a.end <= c.end]
         assert owner and owner[0].kind != "question"
         assert raws[a.doc_id][a.start:a.end].strip()
@@ -70,6 +70,35 @@ def test_ambiguous_anchor_must_name_its_occurrence(tmp_corpus, tmp_path):
     build_index(tmp_corpus, FakeEmbedder(), tmp_path)
     write_bank(tmp_corpus, GOOD.replace(GOOD.splitlines()[3], 'quote = "muscle weakness"'))
     build_fails(tmp_corpus, tmp_path, "occur .* times. Add `occurrence = N`")
+
+
+FOLLOWUP = '''
+[[followup]]
+quote = "Isolated muscle twitching without any weakness or muscle wasting is unlikely to be a symptom of ALS on its own."
+pairs = [{ after = "does twitching mean als", ask = "and if I'm not weak?" }, { after = "my calf twitches", ask = "why?" }]
+'''
+
+
+def test_followup_entries_resolve_to_anchors_with_their_pairs(tmp_corpus):
+    write_bank(tmp_corpus, GOOD + FOLLOWUP)
+    docs, chunks = chunk_corpus(tmp_corpus)
+    mine = [a for a in load_bank(tmp_corpus, docs, chunks) if a.doc_id == DOC]
+    assert len(mine) == 2 and mine[0].followups == () and mine[1].questions == ()
+    assert (mine[1].start, mine[1].end) == (mine[0].start, mine[0].end)
+    assert mine[1].followups == (("does twitching mean als", "and if I'm not weak?"), ("my calf twitches", "why?"))
+    assert any(line.startswith(f"{DOC}: 1 anchors, 5 questions, 2 follow-up pairs") for line in report(tmp_corpus)[0])
+
+
+@pytest.mark.parametrize("text, match", [
+    (GOOD + FOLLOWUP.replace("Isolated muscle", "Lonely muscle"), r"followup 1 .*not in .*Copy the exact words"),
+    (GOOD + FOLLOWUP.replace('ask = "why?"', 'ask = "?"'), r"followup 1\.pairs.*at least 2 characters"),
+    (GOOD + FOLLOWUP.replace('pairs = [', 'pairs = [{ after = "my calf twitches", ask = "why?" }, '), r"followup 1: the pair .* Keep it once"),
+    (GOOD + FOLLOWUP.replace("pairs = [{", "pairs = [{ colour = 'red', "), r"followup 1\.pairs.*colour"),
+])
+def test_malformed_followups_stop_the_build_naming_file_and_entry(tmp_corpus, tmp_path, text, match):
+    build_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    write_bank(tmp_corpus, text)
+    build_fails(tmp_corpus, tmp_path, match)
 
 
 @pytest.mark.parametrize("text, match", [
@@ -117,3 +146,21 @@ def test_bank_report_lists_entries_that_no_longer_match(tmp_corpus):
     assert problems == 1
     assert any(line.startswith("PROBLEM") and "answer 2" in line for line in lines)
     assert any(line.startswith(f"{DOC}: 1 anchors") for line in lines)
+
+
+def test_no_reviewed_follow_up_repeats_a_gold_follow_up(corpus_dir):
+    """The bank's follow-ups train the query adapter: a gold follow-up asked after the same earlier
+    message would be scored on its own training pair."""
+    from tests.helpers import ROOT
+
+    docs, chunks = chunk_corpus(corpus_dir)
+    pairs = {(after.casefold().strip(), ask.casefold().strip()) for a in load_bank(corpus_dir, docs, chunks) for after, ask in a.followups}
+    assert len(pairs) >= 500
+    gold = set()
+    for path in (ROOT / "evaluation" / "gold").glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            earlier = [row["previous"]] if isinstance(row.get("previous"), str) else row.get("previous") or []
+            if earlier:
+                gold.add((earlier[-1].casefold().strip(), row["question"].casefold().strip()))
+    assert not gold & pairs, gold & pairs
