@@ -8,6 +8,7 @@ Public API:
     IndexUnavailable, ModelError, index_root
 """
 
+from .adapter import CONTEXT_WEIGHT
 from .build import EMBED_VERSION, build_index, embed_text, index_root, open_index
 from .embedder import MODEL_NAME, WEIGHTS_SHA256, Embedder, FakeEmbedder, ModelEmbedder, ModelError
 from .scoring import FEATURES, ScoreWeights, load_weights, score
@@ -15,7 +16,7 @@ from .search import Hit, RetrievalSettings, SearchIndex
 from .store import IndexUnavailable
 
 __all__ = [
-    "EMBED_VERSION", "FEATURES", "MODEL_NAME", "RetrievalSettings", "WEIGHTS_SHA256", "Embedder", "FakeEmbedder", "Hit",
+    "CONTEXT_WEIGHT", "EMBED_VERSION", "FEATURES", "MODEL_NAME", "RetrievalSettings", "WEIGHTS_SHA256", "Embedder", "FakeEmbedder", "Hit",
     "IndexUnavailable", "ScoreWeights", "load_weights", "score",
     "ModelEmbedder", "ModelError", "SearchIndex", "build_index", "embed_text", "index_root", "open_index",
 ]

@@ -1,8 +1,11 @@
 """The query adapter: a linear map, learned from the reviewed question bank, applied to queries.
 
 The frozen encoder puts a worried person's question near passages on the same topic, not always
-near the one that answers. The bank says which passage answers each of its questions, so we fit
-a dim x dim matrix W such that each bank question's vector, mapped by W and normalised,
+near the one that answers. The bank says which passage answers each of its questions, and its
+reviewed follow-ups which passage answers a follow-up asked after an earlier message, so we fit
+a dim x dim matrix W such that each bank question's vector, and each follow-up's vector as the
+engine searches it (`follow_up_vector`: its own plus the earlier message's at CONTEXT_WEIGHT,
+when `ingest.needs_context` says it leans on it), mapped by W and normalised,
 is nearest its anchor passage among all passages: softmax cross-entropy over every passage at
 scale SCALE, plus PULL * ||W - I||^2 so W stays close to the encoder's own geometry. Adam (lr 1e-3),
 EPOCHS passes in batches of 64, seeded, one torch thread: the same bank and vectors give the
@@ -26,7 +29,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-RECIPE = "bank-linear-1"  # bump when anything below changes what W is
+# The earlier turn's weight in a follow-up's query vector and BM25 scores (the follow-up's own
+# count 1). 0.5 was best on evaluation/gold/followups.jsonl with the adapted encoder and fitted
+# score; with the served base encoder and landed score it lost an issue example ("why does that
+# happen?" after "Does ALS cause weight loss?"), so equal weight: docs/learned-answers.md. It is
+# here because W is fitted on follow-ups mixed with it: the recipe names it.
+CONTEXT_WEIGHT = 1.0
+# Bump the name when anything below changes what W is.
+RECIPE = f"bank-followups-linear-2@{CONTEXT_WEIGHT}"
 # Whether builds fit it and store it with the index (a test may switch it off to build as before).
 SERVED = True
 # The landed score's dev threshold WITHOUT the adapter (before issue 21): `medquote eval --compare`
@@ -83,6 +93,15 @@ def _fit(bank_vectors: np.ndarray, anchors: np.ndarray, passage_vectors: np.ndar
         return np.ascontiguousarray(w.detach().numpy(), dtype=np.float32)
     finally:
         torch.set_num_threads(threads)
+
+
+def follow_up_vector(message: np.ndarray, context: np.ndarray | None, weight: float = CONTEXT_WEIGHT) -> np.ndarray:
+    """The vector a follow-up is searched with: its own, plus the earlier message's at `weight`,
+    normalised; the message's own without an earlier one."""
+    if context is None:
+        return message
+    mixed = message + weight * context
+    return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
 
 def adapt(adapter: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, read_corpus
+from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, needs_context, read_corpus
 
 from . import adapter
 from .embedder import Embedder
 from .faiss_index import make_index, stored_vectors
 from .hubness import hubness
 from .lexical import Lexical
-from .questions import BankQuestion, bank_questions, expanded_texts
+from .questions import BankFollowUp, BankQuestion, bank_followups, bank_questions, expanded_texts
 from .reuse import Reusable, embed
 from .safety_model import fit_head
 from .scoring import weights_for
@@ -88,10 +88,10 @@ def _build_lock(root: Path) -> Iterator[None]:
 
 
 def embedded_texts(chunks: Sequence[Chunk], sentences: Sequence[Sentence], bank: Sequence[BankQuestion],
-                   exemplars: Sequence[Exemplar]) -> list[str]:
+                   exemplars: Sequence[Exemplar], followups: Sequence[BankFollowUp] = ()) -> list[str]:
     """Every text a build embeds, in the order of its vectors (and of its embed_keys)."""
     return ([embed_text(c) for c in chunks] + [sentence_text(chunks[s.chunk], s) for s in sentences]
-            + [q.text for q in bank] + [e.text for e in exemplars])
+            + [q.text for q in bank] + [e.text for e in exemplars] + [t for f in followups for t in (f.after, f.ask)])
 
 
 def previous_vectors(root: Path, expected: Manifest) -> Reusable:
@@ -105,8 +105,10 @@ def previous_vectors(root: Path, expected: Manifest) -> Reusable:
     if art.embed_keys is None:
         log.info("Embedding every text: the earlier build has no text hashes.")
         return Reusable.empty(expected.dim)
-    return Reusable.of(art.embed_keys, np.vstack([stored_vectors(art.dense), art.sentence_vectors,
-                                                  art.bank_vectors, art.exemplar_vectors]))
+    stored = [stored_vectors(art.dense), art.sentence_vectors, art.bank_vectors, art.exemplar_vectors]
+    if art.followup_vectors is not None:
+        stored.append(art.followup_vectors)
+    return Reusable.of(art.embed_keys, np.vstack(stored))
 
 
 def make_artifacts(
@@ -115,16 +117,19 @@ def make_artifacts(
 ) -> Artifacts:
     sentences = all_sentences(chunks)
     bank = bank_questions(list(anchors), chunks)
-    # One encode call for whatever is not reused, chunks, sentences, bank questions and
-    # exemplars together: batching makes the build fast.
-    texts = embedded_texts(chunks, sentences, bank, exemplars)
+    followups = bank_followups(list(anchors), chunks) if adapter.SERVED else []
+    # One encode call for whatever is not reused, chunks, sentences, bank questions, exemplars
+    # and the bank's follow-ups together: batching makes the build fast.
+    texts = embedded_texts(chunks, sentences, bank, exemplars, followups)
     done = embed(texts, embedder, reuse or Reusable.empty(embedder.dim), batch_size=64, progress=progress)
     log.info("Embedded %d texts, reused %d vectors of the previous build.", done.embedded, done.reused)
     vectors = done.vectors
     n, m, b = len(chunks), len(chunks) + len(sentences), len(chunks) + len(sentences) + len(bank)
     chunk_vectors, sentence_vectors = vectors[:n], vectors[n:m]
     bank_vectors = vectors[m:b]
-    exemplar_vectors = np.asarray(vectors[b:], dtype=np.float32).reshape(len(exemplars), embedder.dim)
+    e = b + len(exemplars)
+    exemplar_vectors = np.asarray(vectors[b:e], dtype=np.float32).reshape(len(exemplars), embedder.dim)
+    followup_vectors = np.asarray(vectors[e:], dtype=np.float32).reshape(2 * len(followups), embedder.dim)
     owner = np.array([s.chunk for s in sentences], dtype=np.int64)
     bank_vectors = np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim)
     return Artifacts(
@@ -136,16 +141,23 @@ def make_artifacts(
         exemplar_vectors=exemplar_vectors,
         safety_head=fit_head(exemplars, exemplar_vectors),
         embed_keys=done.keys,
-        query_adapter=_query_adapter(bank, bank_vectors, chunk_vectors),
+        query_adapter=_query_adapter(bank, bank_vectors, followups, followup_vectors, chunk_vectors),
+        followup_vectors=followup_vectors if followups else None,
     )
 
 
-def _query_adapter(bank: list[BankQuestion], bank_vectors: np.ndarray, chunk_vectors: np.ndarray) -> np.ndarray | None:
+def _query_adapter(bank: list[BankQuestion], bank_vectors: np.ndarray, followups: list[BankFollowUp],
+                   followup_vectors: np.ndarray, chunk_vectors: np.ndarray) -> np.ndarray | None:
     if not adapter.SERVED or not bank:
         return None
+    # Each follow-up as the engine searches it: mixed with its earlier message only when it
+    # leans on it (ingest.needs_context), else alone.
+    mixed = [adapter.follow_up_vector(followup_vectors[2 * i + 1], followup_vectors[2 * i] if needs_context(f.ask) else None)
+             for i, f in enumerate(followups)]
+    questions = np.vstack([bank_vectors, *mixed]) if mixed else bank_vectors
     # The one build step without a progress bar of its own: say what the pause is.
-    log.info("Fitting the query adapter on %d bank questions (about 10 s)...", len(bank))
-    return adapter.fit_adapter(bank_vectors, [q.chunk for q in bank], chunk_vectors)
+    log.info("Fitting the query adapter on %d bank questions and %d follow-ups (about 15 s)...", len(bank), len(followups))
+    return adapter.fit_adapter(questions, [q.chunk for q in bank] + [f.chunk for f in followups], chunk_vectors)
 
 
 def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, progress: bool = False, reuse: bool = True) -> Path:

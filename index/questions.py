@@ -57,3 +57,23 @@ def best_per_chunk(sims: np.ndarray, owner: np.ndarray, n_chunks: int) -> tuple[
     best[chunk_of[last]] = sims[order[last]]
     arg[chunk_of[last]] = order[last]
     return best, arg
+
+
+@dataclass(frozen=True)
+class BankFollowUp:
+    chunk: int  # position of the anchor's chunk in the index's chunk list
+    after: str  # the earlier message, as reviewed
+    ask: str  # the follow-up asked after it
+
+
+def bank_followups(anchors: list[Anchor], chunks: list[Chunk]) -> list[BankFollowUp]:
+    """The bank's reviewed follow-ups with their anchors' chunks (the query adapter learns from them)."""
+    where: dict[str, list[tuple[int, int, int]]] = {}
+    for i, c in enumerate(chunks):
+        where.setdefault(c.doc_id, []).append((c.start, c.end, i))
+    out: list[BankFollowUp] = []
+    for a in anchors:
+        if a.followups:
+            owner = next(i for s, e, i in where[a.doc_id] if s <= a.start and a.end <= e)
+            out.extend(BankFollowUp(owner, after, ask) for after, ask in a.followups)
+    return out

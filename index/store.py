@@ -2,7 +2,8 @@
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
 sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, query_adapter.npy (with a bank),
-exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, bm25/*, embed_keys.npy, manifest.json}
+exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, followup_vectors.npy (with reviewed follow-ups),
+bm25/*, embed_keys.npy, manifest.json}
 and `current`, a symlink to the build being served. A build is written to a temp folder and only
 then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the previous
 index untouched. Loading compares the manifest with the corpus, the embedder and
@@ -57,6 +58,13 @@ class Artifacts:
     # reuse by the next build (reuse.py); None in builds made before it was stored.
     embed_keys: np.ndarray | None = None
     query_adapter: np.ndarray | None = None  # (dim, dim), see adapter.py; None without a bank
+    # The bank's reviewed follow-ups, each (earlier message, follow-up) as two rows, for fitting
+    # the adapter and for reuse; None without any (questions.bank_followups).
+    followup_vectors: np.ndarray | None = None
+
+
+def _rows(vectors: np.ndarray | None) -> int:
+    return 0 if vectors is None else len(vectors)
 
 
 class IndexUnavailable(MedquoteError):
@@ -120,6 +128,8 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
             np.save(tmp / "embed_keys.npy", art.embed_keys, allow_pickle=False)
         if art.query_adapter is not None:
             np.save(tmp / "query_adapter.npy", art.query_adapter, allow_pickle=False)
+        if art.followup_vectors is not None:
+            np.save(tmp / "followup_vectors.npy", art.followup_vectors, allow_pickle=False)
         (tmp / "bm25").mkdir()
         art.lexical.save(tmp / "bm25")
         files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
@@ -217,6 +227,7 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             safety_head=np.load(path / "safety_head.npy", allow_pickle=False),
             embed_keys=np.load(path / "embed_keys.npy", allow_pickle=False) if "embed_keys.npy" in files else None,
             query_adapter=np.load(path / "query_adapter.npy", allow_pickle=False) if "query_adapter.npy" in files else None,
+            followup_vectors=np.load(path / "followup_vectors.npy", allow_pickle=False) if "followup_vectors.npy" in files else None,
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
@@ -227,6 +238,8 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             or art.exemplar_vectors.shape != (len(art.exemplars), expected.dim)
             or art.safety_head.shape != (3, expected.dim + 1)
             or (art.query_adapter is not None and art.query_adapter.shape != (expected.dim, expected.dim))
-            or (art.embed_keys is not None and art.embed_keys.shape != (n + len(art.sentences) + len(art.bank) + len(art.exemplars), KEY_BYTES))):
+            or (art.followup_vectors is not None and (art.followup_vectors.ndim != 2 or art.followup_vectors.shape[1] != expected.dim))
+            or (art.embed_keys is not None and art.embed_keys.shape != (n + len(art.sentences) + len(art.bank) + len(art.exemplars)
+                                                                     + _rows(art.followup_vectors), KEY_BYTES))):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")
     return art

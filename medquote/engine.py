@@ -27,6 +27,7 @@ from answer.safety import Safety, calm, combine
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open_index
+from index.adapter import follow_up_vector
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
 from index.safety_model import RulesOnly, SafetyClassifier, thresholds_for
 from index.serving import exported_embedder, served_embedder
@@ -66,11 +67,9 @@ def clean(question: str) -> str:
 
 def follow_up_query(message: np.ndarray, context: np.ndarray | None, weight: float = CONTEXT_WEIGHT) -> np.ndarray:
     """The vector a follow-up is searched with: its own, plus the earlier message's at `weight`,
-    normalised (followup.CONTEXT_WEIGHT says how the weight was chosen)."""
-    if context is None:
-        return message
-    mixed = message + weight * context
-    return (mixed / np.linalg.norm(mixed)).astype(np.float32)
+    normalised (index.adapter.CONTEXT_WEIGHT says how the weight was chosen). The query adapter
+    is fitted on reviewed follow-ups mixed by the same function."""
+    return follow_up_vector(message, context, weight)
 
 
 @dataclass(frozen=True)

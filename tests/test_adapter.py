@@ -66,6 +66,42 @@ def test_the_build_stores_the_adapter_with_its_recipe_in_the_manifest(tmp_path):
     assert art.query_adapter is not None and art.query_adapter.shape == (FakeEmbedder().dim,) * 2
 
 
+def test_the_adapter_also_learns_the_banks_follow_ups_as_the_engine_searches_them(tmp_corpus, tmp_path):
+    from index.adapter import fit_adapter, follow_up_vector
+    from index.faiss_index import stored_vectors
+    from ingest import needs_context
+
+    bank = tmp_corpus / "questions" / "000_7bc7a14333f16656.toml"
+    pairs = [("does twitching mean als", "and if I'm not weak?"), ("my calf twitches", "is a twitch without weakness a worry")]
+    listed = ", ".join(f'{{ after = "{after}", ask = "{ask}" }}' for after, ask in pairs)
+    bank.write_text(bank.read_text(encoding="utf-8") + f"""
+[[followup]]
+quote = "Isolated muscle twitching without any weakness or muscle wasting is unlikely to be a symptom of ALS on its own."
+pairs = [{listed}]
+""", encoding="utf-8")
+    path = build_index(tmp_corpus, FakeEmbedder(), tmp_path)
+    assert "followup_vectors.npy" in json.loads((path / "manifest.json").read_text())["files"]
+    from index.build import expected_manifest
+    from index.questions import bank_followups
+    from ingest import chunk_corpus, load_bank
+
+    art = load_build(tmp_path, expected_manifest(tmp_corpus, FakeEmbedder()))
+    followups = bank_followups(load_bank(tmp_corpus, *chunk_corpus(tmp_corpus)), art.chunks)
+    assert {(f.after, f.ask) for f in followups} >= set(pairs)
+    texts = [t for f in followups for t in (f.after, f.ask)]
+    assert art.followup_vectors is not None and np.allclose(art.followup_vectors, FakeEmbedder().encode(texts))
+    # The first leans on its earlier message (mixed with it, as the engine searches it), the second stands alone.
+    assert [needs_context(ask) for _, ask in pairs] == [True, False]
+    own, earlier = art.followup_vectors[1::2], art.followup_vectors[0::2]
+    asked = [follow_up_vector(own[i], earlier[i] if needs_context(f.ask) else None) for i, f in enumerate(followups)]
+    expected = fit_adapter(np.vstack([art.bank_vectors, *asked]), [q.chunk for q in art.bank] + [f.chunk for f in followups],
+                           stored_vectors(art.dense))
+    assert art.query_adapter is not None and np.array_equal(art.query_adapter, expected)
+    without = fit_adapter(np.vstack([art.bank_vectors, *asked[:-2]]), [q.chunk for q in art.bank] + [f.chunk for f in followups[:-2]],
+                          stored_vectors(art.dense))
+    assert without is not None and not np.array_equal(without, art.query_adapter)  # two follow-ups more change it
+
+
 def test_an_index_built_with_another_adapter_recipe_is_stale(tmp_path):
     build_index(CORPUS, FakeEmbedder(), tmp_path)
     path, manifest = read_manifest(tmp_path)

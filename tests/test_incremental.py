@@ -157,7 +157,8 @@ def test_every_vector_is_stored_with_the_hash_of_its_text(corpus_dir, tmp_path):
     build_index(corpus_dir, emb, tmp_path)
     art = load_build(tmp_path, _expected(corpus_dir, emb))
     by_hash = {hashlib.sha256(t.encode("utf-8")).digest(): t for t in emb.texts}
-    stacked = np.vstack([stored_vectors(art.dense), art.sentence_vectors, art.bank_vectors, art.exemplar_vectors])
+    assert art.followup_vectors is not None  # the bank has reviewed follow-ups: stored too, last
+    stacked = np.vstack([stored_vectors(art.dense), art.sentence_vectors, art.bank_vectors, art.exemplar_vectors, art.followup_vectors])
     assert len(art.embed_keys) == len(stacked) >= len(emb.texts)
     texts = [by_hash[bytes(k)] for k in art.embed_keys]  # every key is the hash of a text that was embedded
     assert np.array_equal(stacked, FakeEmbedder().encode(texts))  # and its row is that text's vector

@@ -20,7 +20,8 @@ def test_build_writes_plain_files_and_manifest(corpus_dir, tmp_path):
     path = build_index(corpus_dir, FakeEmbedder(), tmp_path)
     names = sorted(p.name for p in path.iterdir())
     assert names == ["bank.jsonl", "bank_vectors.npy", "bm25", "chunks.jsonl", "embed_keys.npy", "exemplar_vectors.npy", "exemplars.jsonl",
-                     "hubness.npy", "manifest.json", "query_adapter.npy", "safety_head.npy", "sentence_vectors.npy", "sentences.jsonl", "vectors.faiss"]
+                     "followup_vectors.npy", "hubness.npy", "manifest.json", "query_adapter.npy", "safety_head.npy", "sentence_vectors.npy",
+                     "sentences.jsonl", "vectors.faiss"]
     manifest = json.loads((path / "manifest.json").read_text())
     assert set(manifest["files"]) >= {"vectors.faiss", "chunks.jsonl", "sentences.jsonl", "bm25/params.index.json"}
     for key in ("format_version", "model", "weights_sha256", "chunker_version", "documents", "chunk_count", "files", "adapter"):
