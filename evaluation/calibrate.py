@@ -86,16 +86,34 @@ def sweep(engine: Engine, golds: Sequence[GoldQuestion]) -> tuple[list[Point], P
 
 def calibrate(engine: Engine, golds: Sequence[GoldQuestion]) -> str:
     """The curve (every 5th point) and the best threshold, as `medquote eval --calibrate` prints
-    them; with the query adapter in use, then the same for the query as encoded: the second
-    opinion's `plain_threshold` (index/scoring.py, Engine._second_opinion)."""
-    lines = _curve(*sweep(engine, golds), "threshold")
+    them: for standalone questions and, apart, for follow-up turns (a message searched with its
+    earlier one, medquote.followup.context_for), whose scores run lower; with the query adapter
+    in use each also for the query as encoded, the second opinion (medquote/gate.py)."""
+    from medquote.followup import context_for
+
     ix = engine.index
+    plain = None
     if ix.settings.query_adapter and ix.art.query_adapter is not None:
         from index import SearchIndex  # the engine's own index type: no new stack loaded here
 
-        plain = SearchIndex(ix.art, ix.embedder, replace(ix.settings, query_adapter=False))
-        lines += ["", "the query as encoded, without the query adapter (the second opinion):"]
-        lines += _curve(*sweep(replace(engine, index=plain), golds), "plain_threshold")
+        plain = replace(engine, index=SearchIndex(ix.art, ix.embedder, replace(ix.settings, query_adapter=False)))
+    follow = [bool(context_for(g.question, g.previous)) for g in golds]
+    groups = [("standalone questions", [g for g, f in zip(golds, follow, strict=True) if not f], "threshold", "plain_threshold"),
+              ("follow-up turns", [g for g, f in zip(golds, follow, strict=True) if f], "followup_threshold", "followup_plain_threshold")]
+    lines: list[str] = []
+    for title, group, name, plain_name in groups:
+        if not group:
+            continue
+        if len(group) < len(golds):
+            lines += [*([""] if lines else []), f"{title} ({len(group)}):"]
+        kinds = {g.answerable for g in group if not (g.emergency or g.crisis)}
+        if kinds != {True, False}:  # a balanced accuracy needs both
+            lines.append(f"no {name}: calibrating needs answerable and not-covered questions here")
+            continue
+        lines += _curve(*sweep(engine, group), name)
+        if plain is not None:
+            lines += ["", "the query as encoded, without the query adapter (the second opinion):"]
+            lines += _curve(*sweep(plain, group), plain_name)
     return "\n".join(lines)
 
 

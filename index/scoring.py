@@ -52,6 +52,10 @@ class ScoreWeights:
     # (SearchIndex.plain_best, Engine). Calibrated on dev + notcovered like `threshold`; None: no
     # second opinion.
     plain_threshold: float | None = None
+    # The same two for follow-up turns (their mixed vectors score lower), calibrated on the
+    # tuning splits' follow-ups; None: the standalone ones (medquote/gate.py).
+    followup_threshold: float | None = None
+    followup_plain_threshold: float | None = None
 
     def __post_init__(self) -> None:
         if len(self.coefficients) != len(FEATURES):

@@ -35,6 +35,7 @@ from ingest import SourceMeta, clauses, read_metadata
 
 from . import config
 from .followup import CONTEXT_WEIGHT, context_for
+from .gate import judged_by
 from .language import EnglishOnly, LanguageDetector
 from .turn import Turn
 
@@ -230,17 +231,11 @@ class Engine:
         return Turn(p.message, reply, flags, scores, p.search_text, p.context, query)
 
     def _second_opinion(self, hits: list[Hit], p: Prepared, query: np.ndarray) -> Settings:
-        """The policy settings for this turn. With the query adapter, a best score under the
-        threshold gets a second opinion: the same passages scored with the query as encoded. If
-        that clears its own threshold (calibrated on dev + notcovered like the first), the turn
-        answers with the adapted ranking: the adapter ranks better, the encoder's own geometry
-        tells better whether anything answers, and an odd wording the map was not fitted on
-        ("tengo twitching in my calf, is it ALS?") is not turned away for the map's sake."""
-        t, plain_t = self.settings.threshold, self.index.settings.weights.plain_threshold
-        if not hits or t is None or plain_t is None or hits[0].score >= t:
-            return self.settings
-        plain = self.index.plain_best(p.search_text, query, p.context, self.context_weight if p.context else 0.0)
-        return self.settings if plain is None or plain < plain_t else replace(self.settings, threshold=float("-inf"))
+        """The policy settings this turn is judged by (gate.py: its threshold, follow-up or not,
+        and the second opinion of the query as encoded)."""
+        weight = self.context_weight if p.context else 0.0
+        return judged_by(self.settings, self.index.settings.weights, bool(p.context), hits[0].score if hits else None,
+                         lambda: self.index.plain_best(p.search_text, query, p.context, weight))
 
 
 def index_dir_for(cfg: config.Config, encoder: str) -> Path:

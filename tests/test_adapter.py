@@ -176,9 +176,16 @@ def test_calibrate_prints_the_second_opinions_threshold_too(fake_engine):
     from evaluation.compare import without_adapter
     from tests.helpers import ROOT
 
-    golds = load_gold(ROOT / "evaluation" / "gold" / "dev.jsonl")[:12]
+    dev = load_gold(ROOT / "evaluation" / "gold" / "dev.jsonl")
+    golds = [g for g in dev if g.answerable][:6] + [g for g in dev if not (g.answerable or g.emergency or g.crisis)][:6]
     served = calibrate(fake_engine, golds).splitlines()
     assert served[-1].startswith("best balanced accuracy") and " at plain_threshold " in served[-1]
     assert sum(" at threshold " in line for line in served) == 1
     plain = calibrate(without_adapter(fake_engine), golds).splitlines()
     assert served[-len(plain):] == plain[:-1] + [plain[-1].replace(" at threshold ", " at plain_threshold ")]
+    # Follow-up turns get curves of their own; a group with only one kind of question gets none.
+    follow = [g for name in ("followups", "followups_notcovered") for g in load_gold(ROOT / "evaluation" / "gold" / f"{name}.jsonl")[:8]]
+    both = calibrate(fake_engine, golds + follow)
+    for name in ("threshold", "plain_threshold", "followup_threshold", "followup_plain_threshold"):
+        assert sum(f" at {name} " in line for line in both.splitlines()) == 1, name
+    assert "no followup_threshold" in calibrate(fake_engine, golds + follow[:8])

@@ -108,7 +108,8 @@ def test_score_weights_are_fitted_for_the_encoder_the_bank_trains():
         "index/scoring.json was fitted for another encoder: run `medquote eval --gold evaluation/gold/dev.jsonl --fit`"
     for w in fits.values():
         assert (w.kind == "landed" or w.fitted_on.startswith("dev.jsonl sha256:")) and 0 < w.threshold < 1
-        assert w.plain_threshold is None or 0 < w.plain_threshold < 1
+        for t in (w.plain_threshold, w.followup_threshold, w.followup_plain_threshold):
+            assert t is None or 0 < t < 1
 
 
 def test_the_landed_formula_is_kept_for_the_served_base_encoder():
@@ -117,7 +118,9 @@ def test_the_landed_formula_is_kept_for_the_served_base_encoder():
     landed = load_weights()["base"]
     # Its thresholds were calibrated on the tuning splits with the query adapter it is served with
     # and, for the second opinion, without it; 0.44 before the adapter.
-    assert landed.kind == "landed" and (landed.threshold, landed.plain_threshold) == (0.3915, 0.5604)
+    assert landed.kind == "landed" and (landed.threshold, landed.plain_threshold) == (0.3817, 0.5714)
+    # calibrated for follow-up turns at 0.429 / 0.5509 and not served: an issue example abstains (docs)
+    assert (landed.followup_threshold, landed.followup_plain_threshold) == (None, None)
     assert UNADAPTED_THRESHOLD == 0.44
     f = np.array([[0.6, 0.2, 0.3, 0.5, 0.0, 0.0], [0.6, 0.2, 0.3, 0.5, 0.9, 1.0]])
     base = 0.64 * (0.6 - 0.3 * 0.2) + 0.16 * 0.3 + 0.2 * 0.5

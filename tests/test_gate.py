@@ -1,0 +1,48 @@
+"""medquote/gate.py: the threshold a turn is judged by, and the second opinion."""
+
+from __future__ import annotations
+
+import pytest
+
+from answer import Settings
+from index import ScoreWeights
+from medquote.gate import judged_by
+
+W = ScoreWeights(0.0, (1.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0.40, "m", "d", plain_threshold=0.60,
+                 followup_threshold=0.45, followup_plain_threshold=0.55)
+SERVED = Settings(threshold=W.threshold)
+
+
+def never() -> float:
+    raise AssertionError("the second opinion was asked for although the first cleared its threshold")
+
+
+@pytest.mark.parametrize("follow_up, best, expected", [
+    (False, 0.41, 0.40),  # a question over its threshold
+    (True, 0.46, 0.45),  # a follow-up is judged by the follow-ups' threshold
+])
+def test_a_best_over_its_threshold_needs_no_second_opinion(follow_up, best, expected):
+    assert judged_by(SERVED, W, follow_up, best, never).threshold == expected
+
+
+@pytest.mark.parametrize("follow_up, plain, expected", [
+    (False, 0.61, float("-inf")), (False, 0.59, 0.40),  # the second opinion clears 0.60, or does not
+    (True, 0.56, float("-inf")), (True, 0.54, 0.45),  # a follow-up's: 0.55
+    (True, None, 0.45),  # no second opinion to be had (no adapter)
+])
+def test_under_its_threshold_a_turn_answers_when_the_query_as_encoded_clears_its_own(follow_up, plain, expected):
+    assert judged_by(SERVED, W, follow_up, 0.30, lambda: plain).threshold == expected
+
+
+def test_a_threshold_set_by_hand_is_used_for_every_turn():
+    by_hand = Settings(threshold=float("-inf"))  # evaluation's sweep
+    assert judged_by(by_hand, W, True, 0.1, never).threshold == float("-inf")
+    legacy = Settings(threshold=0.44)  # the un-adapted configuration: no follow-up threshold of its own
+    assert judged_by(legacy, W, True, 0.5, never).threshold == 0.44
+
+
+def test_without_follow_up_thresholds_follow_ups_are_judged_like_questions():
+    plain = ScoreWeights(0.0, W.coefficients, 0.40, "m", "d", plain_threshold=0.60)
+    assert judged_by(SERVED, plain, True, 0.42, never).threshold == 0.40
+    assert judged_by(SERVED, plain, True, 0.30, lambda: 0.58).threshold == 0.40
+    assert judged_by(SERVED, plain, False, None, never) is SERVED  # nothing ranked: the policy abstains
