@@ -15,8 +15,8 @@ inputs anyway).
 
 Served (RetrievalSettings.query_adapter, on by default): search.py maps the query and the bank
 questions by W; passages, sentences, the related-question picker and the safety classifier keep
-the encoder's own vectors. The served threshold (index/scoring.json, "base") was calibrated on
-dev with it. Fitting imports torch (the build has it); applying is numpy, so the torch-free
+the encoder's own vectors. The served thresholds (index/scoring.json, "base") were calibrated on
+the tuning splits with it (medquote/gate.py). Fitting imports torch (the build has it); applying is numpy, so the torch-free
 server applies it. Chosen by measurement on the tuning sets (dev, followups), and served once
 story-form bank questions taught it that an age in a story is not the question
 (docs/learned-answers.md).
