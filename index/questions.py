@@ -26,15 +26,17 @@ class BankQuestion:
     general: bool = False  # fit to offer as a "related question" (ingest.answers.general_form)
 
 
-def bank_questions(anchors: list[Anchor], chunks: list[Chunk]) -> list[BankQuestion]:
+def _owners(anchors: list[Anchor], chunks: list[Chunk]) -> list[int]:
+    """Each anchor's chunk: its position in the index's chunk list."""
     where: dict[str, list[tuple[int, int, int]]] = {}
     for i, c in enumerate(chunks):
         where.setdefault(c.doc_id, []).append((c.start, c.end, i))
-    out: list[BankQuestion] = []
-    for a in anchors:
-        owner = next(i for s, e, i in where[a.doc_id] if s <= a.start and a.end <= e)
-        out.extend(BankQuestion(owner, a.start, a.end, q, general_form(q)) for q in a.questions)
-    return out
+    return [next(i for s, e, i in where[a.doc_id] if s <= a.start and a.end <= e) for a in anchors]
+
+
+def bank_questions(anchors: list[Anchor], chunks: list[Chunk]) -> list[BankQuestion]:
+    return [BankQuestion(owner, a.start, a.end, q, general_form(q))
+            for a, owner in zip(anchors, _owners(anchors, chunks), strict=True) for q in a.questions]
 
 
 def expanded_texts(texts: list[str], bank: list[BankQuestion]) -> list[str]:
@@ -68,12 +70,5 @@ class BankFollowUp:
 
 def bank_followups(anchors: list[Anchor], chunks: list[Chunk]) -> list[BankFollowUp]:
     """The bank's reviewed follow-ups with their anchors' chunks (the query adapter learns from them)."""
-    where: dict[str, list[tuple[int, int, int]]] = {}
-    for i, c in enumerate(chunks):
-        where.setdefault(c.doc_id, []).append((c.start, c.end, i))
-    out: list[BankFollowUp] = []
-    for a in anchors:
-        if a.followups:
-            owner = next(i for s, e, i in where[a.doc_id] if s <= a.start and a.end <= e)
-            out.extend(BankFollowUp(owner, after, ask) for after, ask in a.followups)
-    return out
+    return [BankFollowUp(owner, after, ask)
+            for a, owner in zip(anchors, _owners(anchors, chunks), strict=True) for after, ask in a.followups]

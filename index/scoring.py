@@ -49,8 +49,8 @@ class ScoreWeights:
     kind: str = "logistic"  # or "landed": the hand-set formula served until a fit beats it (see score)
     # With the query adapter: the threshold for the same score with the query as encoded. A turn
     # whose adapted best is under `threshold` still answers when its un-adapted best clears this
-    # (SearchIndex.plain_best, Engine). Calibrated on dev + notcovered like `threshold`; None: no
-    # second opinion.
+    # (SearchIndex.plain_best, medquote/gate.py). Calibrated on the tuning splits like
+    # `threshold`; None: no second opinion.
     plain_threshold: float | None = None
     # The same two for follow-up turns (their mixed vectors score lower), calibrated on the
     # tuning splits' follow-ups; None: the standalone ones (medquote/gate.py).

@@ -27,7 +27,10 @@ from answer.safety import Safety, calm, combine
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open_index
-from index.adapter import follow_up_vector
+
+# The vector a follow-up is searched with (index.adapter.CONTEXT_WEIGHT says how its weight was
+# chosen); the query adapter is fitted on reviewed follow-ups mixed by the same function.
+from index.adapter import follow_up_vector as follow_up_query
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
 from index.safety_model import RulesOnly, SafetyClassifier, thresholds_for
 from index.serving import exported_embedder, served_embedder
@@ -64,13 +67,6 @@ def single_threaded_blas() -> None:
 
 def clean(question: str) -> str:
     return UNSAFE_CHARS.sub(" ", question)
-
-
-def follow_up_query(message: np.ndarray, context: np.ndarray | None, weight: float = CONTEXT_WEIGHT) -> np.ndarray:
-    """The vector a follow-up is searched with: its own, plus the earlier message's at `weight`,
-    normalised (index.adapter.CONTEXT_WEIGHT says how the weight was chosen). The query adapter
-    is fitted on reviewed follow-ups mixed by the same function."""
-    return follow_up_vector(message, context, weight)
 
 
 @dataclass(frozen=True)
