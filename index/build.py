@@ -1,7 +1,9 @@
 """Builds the index from the corpus, and opens it only when it matches the corpus and model.
 
 `build_index` chunks the corpus, embeds every chunk, sentence, bank question and exemplar in
-batches, fits the safety heads (and the query adapter once it is served, adapter.py), builds
+batches, fits the safety heads, trains the safety branch with a real encoder (safety_branch.py;
+reused from the current build when its exemplars, weights and recipe are the same), fits the
+query adapter (adapter.py), builds
 BM25, and writes a new build atomically (the previous one stays served until the swap). Texts
 embedded exactly as in the current build keep its vectors (reuse.py), so an edit re-embeds only
 what changed; `reuse=False` re-embeds everything.
@@ -17,20 +19,21 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, needs_context, read_corpus
 
-from . import adapter
-from .embedder import Embedder
+from . import adapter, safety_branch
+from .embedder import MODEL_NAME, Embedder, ModelError
 from .faiss_index import make_index, stored_vectors
 from .hubness import hubness
 from .lexical import Lexical
 from .questions import BankFollowUp, BankQuestion, bank_followups, bank_questions, expanded_texts
 from .reuse import Reusable, embed
 from .safety_model import fit_head
-from .scoring import weights_for
+from .scoring import ADAPTED_PREFIX, weights_for
 from .screen import Exemplar, exemplar_hashes, load_exemplars
 from .search import RetrievalSettings, SearchIndex
 from .sentences import Sentence, all_sentences, sentence_text
@@ -69,7 +72,15 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
         documents=input_hashes(corpus_dir), chunk_count=chunk_count, files={},
         onnx_sha256=getattr(embedder, "onnx_sha256", ""),  # serving.ExportedEmbedder's; the server checks it
         adapter=adapter.RECIPE if adapter.SERVED else "",
+        safety_branch=branch_recipe(embedder),
     )
+
+
+def branch_recipe(embedder: Embedder) -> str:
+    """The safety branch a build with this encoder trains: MiniLM's, as shipped or adapted (the
+    branch copies its top layers); none for the tests' doubles (word hashing has no layers)."""
+    real = embedder.name == MODEL_NAME or embedder.name.startswith(ADAPTED_PREFIX)
+    return safety_branch.RECIPE.version if real else ""
 
 
 @contextmanager
@@ -108,7 +119,8 @@ def previous_vectors(root: Path, expected: Manifest) -> Reusable:
     stored = [stored_vectors(art.dense), art.sentence_vectors, art.bank_vectors, art.exemplar_vectors]
     if art.followup_vectors is not None:
         stored.append(art.followup_vectors)
-    return Reusable.of(art.embed_keys, np.vstack(stored))
+    branches = ((art.safety_branch_key, art.safety_branch),) if art.safety_branch is not None else ()
+    return Reusable.of(art.embed_keys, np.vstack(stored), branches)
 
 
 def make_artifacts(
@@ -132,6 +144,8 @@ def make_artifacts(
     followup_vectors = np.asarray(vectors[e:], dtype=np.float32).reshape(2 * len(followups), embedder.dim)
     owner = np.array([s.chunk for s in sentences], dtype=np.int64)
     bank_vectors = np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim)
+    head = fit_head(exemplars, exemplar_vectors)
+    branch_key, branch = _safety_branch(embedder, exemplars, head, reuse, progress)
     return Artifacts(
         dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
         sentence_vectors=sentence_vectors, lexical=Lexical.build(expanded_texts(texts[:n], bank)),
@@ -139,11 +153,30 @@ def make_artifacts(
         bank=bank, bank_vectors=bank_vectors,
         exemplars=list(exemplars),
         exemplar_vectors=exemplar_vectors,
-        safety_head=fit_head(exemplars, exemplar_vectors),
+        safety_head=head,
+        safety_branch=branch, safety_branch_key=branch_key,
         embed_keys=done.keys,
         query_adapter=_query_adapter(bank, bank_vectors, followups, followup_vectors, chunk_vectors),
         followup_vectors=followup_vectors if followups else None,
     )
+
+
+def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar], head: np.ndarray,
+                   reuse: Reusable | None, progress: bool) -> tuple[str, bytes | None]:
+    """(what it was trained from, the branch's ONNX bytes): the earlier build's when trained from
+    the same, else trained now (about a minute); none for the fake encoder or without exemplars."""
+    if not branch_recipe(embedder) or not exemplars:
+        return "", None
+    key = safety_branch.branch_key(exemplars, embedder.weights_sha256)
+    kept = reuse.branch(key) if reuse is not None else None
+    if kept is not None:
+        return key, kept
+    torch_side: Any = getattr(embedder, "inner", embedder)  # serving.ExportedEmbedder wraps the torch model
+    if not hasattr(torch_side, "transformer"):
+        raise ModelError(f"The encoder {embedder.name} cannot train the safety branch here (no torch model). Run `medquote ingest`.")
+    log.info("Training the safety branch on %d exemplars (about a minute)...", len(exemplars))
+    tokenizer, length = torch_side.tokenizer_and_length()
+    return key, safety_branch.train_branch(torch_side.transformer(), tokenizer, length, exemplars, head, progress=progress)
 
 
 def _query_adapter(bank: list[BankQuestion], bank_vectors: np.ndarray, followups: list[BankFollowUp],

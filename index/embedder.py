@@ -33,6 +33,10 @@ WEIGHTS_FILE = "model.safetensors"
 # a single question ~3% over no padding; 32 cost 20%, exact lengths 15% (more model calls).
 QUERY_PAD = 16
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # what the BERT tokenizer gives the model
+# The safety branch (safety_branch.py) reads the states after this many transformer layers: the
+# encoder's pass computes them anyway, so retrieval and safety share it (docs/learned-safety.md).
+TRUNK_LAYERS = 3
+Trunk = list[tuple[list[int], np.ndarray, np.ndarray]]  # per model call: (rows, states, attention mask)
 log = logging.getLogger("medquote.embedder")
 
 
@@ -57,6 +61,13 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def additive_mask(attention_mask: Any) -> Any:
+    """A BERT layer's attention mask: 0 where a token is, the dtype's lowest where padding is."""
+    import torch
+
+    return (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
 
 
 def model_dir() -> Path:
@@ -128,6 +139,37 @@ class ModelEmbedder:
             with torch.inference_mode():
                 out[rows] = self._forward(*(features[name] for name in INPUTS)).numpy()
         return out
+
+    def encode_queries_trunk(self, texts: Sequence[str]) -> tuple[np.ndarray, Trunk]:
+        """encode_queries, plus the trunk's states (TRUNK_LAYERS layers) per group of equal
+        padded length, for the safety branch. The trunk is run again here, op by op: this is
+        the build's and the command line's path; the server's ONNX graph gives both in one pass."""
+        import torch
+
+        texts = list(texts)
+        vectors = self.encode_queries(texts)
+        tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, ids in enumerate(tokens):
+            groups[-(-len(ids) // QUERY_PAD)].append(i)
+        bert, trunk = self.transformer(), []
+        for rows in groups.values():
+            features = self._model.preprocess([texts[i] for i in rows], processing_kwargs=self._padding)
+            with torch.inference_mode():
+                h = bert.embeddings(input_ids=features["input_ids"], token_type_ids=features["token_type_ids"])
+                mask = additive_mask(features["attention_mask"])
+                for layer in bert.encoder.layer[:TRUNK_LAYERS]:
+                    h = layer(h, attention_mask=mask)
+                    h = h[0] if isinstance(h, tuple) else h
+            trunk.append((rows, h.numpy(), features["attention_mask"].numpy().astype(np.int64)))
+        return vectors, trunk
+
+    def transformer(self) -> Any:
+        """The Hugging Face BERT inside (the safety branch is trained on its lower layers' states)."""
+        return self._model[0].auto_model
+
+    def tokenizer_and_length(self) -> tuple[Any, int]:
+        return self._model.tokenizer, int(self._model.max_seq_length)
 
     def _traced_forward(self) -> Any:
         """The model's forward (and normalisation) traced into TorchScript, which runs it in C++

@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from .embedder import INPUTS, QUERY_PAD, ModelError, file_sha256
+from .embedder import INPUTS, QUERY_PAD, ModelError, Trunk, file_sha256
 
 OUTPUT = "sentence_embedding"  # onnx_export.OUTPUT (not imported: that module is the torch side)
+TRUNK_OUTPUT = "trunk"  # onnx_export.TRUNK_OUTPUT: the states the safety branch reads
 SETTINGS_FILE = "sentence_bert_config.json"
 
 
@@ -91,7 +92,7 @@ class OnnxEmbedder:
         self._session = ort.InferenceSession(str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"])
         inputs = {i.name for i in self._session.get_inputs()}
         outputs = {o.name: o.shape for o in self._session.get_outputs()}
-        if inputs != set(INPUTS) or OUTPUT not in outputs or not isinstance(outputs[OUTPUT][-1], int):
+        if inputs != set(INPUTS) or OUTPUT not in outputs or TRUNK_OUTPUT not in outputs or not isinstance(outputs[OUTPUT][-1], int):
             raise ModelError(f"{onnx_path} is not a sentence encoder exported by medquote. Run `medquote ingest` to export it again.")
         self.dim = int(outputs[OUTPUT][-1])
 
@@ -128,18 +129,38 @@ class OnnxEmbedder:
             out[rows] = self._run([ids[i] for i in rows], blocks * QUERY_PAD)
         return out
 
+    def encode_queries_trunk(self, texts: Sequence[str]) -> tuple[np.ndarray, Trunk]:
+        """encode_queries, plus the trunk's states per model call for the safety branch: the same
+        calls, one more output each."""
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        trunk: Trunk = []
+        ids = self._ids(texts)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, row in enumerate(ids):
+            groups[-(-len(row) // QUERY_PAD)].append(i)
+        for blocks, rows in groups.items():
+            feed = self._feed([ids[i] for i in rows], blocks * QUERY_PAD)
+            vectors, states = self._session.run([OUTPUT, TRUNK_OUTPUT], feed)
+            out[rows] = vectors
+            trunk.append((rows, np.asarray(states, dtype=np.float32), feed["attention_mask"]))
+        return out, trunk
+
     def _ids(self, texts: list[str]) -> list[list[int]]:
         return [encoding.ids for encoding in self._tokenizer.encode_batch(texts)]
 
     def _run(self, rows: list[list[int]], length: int) -> np.ndarray:
-        """One model call: rows right-padded to `length` with the pad token, masked out."""
+        """One model call."""
+        return np.asarray(self._session.run([OUTPUT], self._feed(rows, length))[0], dtype=np.float32)
+
+    def _feed(self, rows: list[list[int]], length: int) -> dict[str, np.ndarray]:
+        """Rows right-padded to `length` with the pad token, masked out."""
         input_ids = np.full((len(rows), length), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), length), dtype=np.int64)
         for r, ids in enumerate(rows):
             input_ids[r, : len(ids)] = ids
             mask[r, : len(ids)] = 1
-        feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-        return np.asarray(self._session.run([OUTPUT], feed)[0], dtype=np.float32)
+        return {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
 
 
 def _read_json(path: Path) -> dict[str, Any]:

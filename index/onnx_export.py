@@ -2,7 +2,9 @@
 
 The graph is the whole sentence encoder: the transformer, mean pooling over the attention mask
 and L2 normalisation. Inputs `input_ids`, `attention_mask`, `token_type_ids` (int64, dynamic
-batch and sequence axes); output `sentence_embedding` (float32, batch x dim, unit rows).
+batch and sequence axes); outputs `sentence_embedding` (float32, batch x dim, unit rows) and
+`trunk`, the states after the lowest TRUNK_LAYERS layers (batch x sequence x dim), which the
+safety branch reads (safety_branch.py): one pass for retrieval and safety.
 
 Next to the .onnx it writes what the tokenizer side needs, so the folder is self-contained:
 - `tokenizer.json`, a byte-for-byte copy of the model folder's (the Hugging Face `tokenizers`
@@ -34,15 +36,17 @@ from typing import Any
 
 import numpy as np
 
-from .embedder import INPUTS, ModelError, file_sha256
+from .embedder import INPUTS, TRUNK_LAYERS, ModelError, file_sha256
 
 OUTPUT = "sentence_embedding"
+TRUNK_OUTPUT = "trunk"
 TOKENIZER_FILE = "tokenizer.json"
 SETTINGS_FILE = "sentence_bert_config.json"
 OPSET = 17
 # The exported graph must give the torch model's vectors; checked on a padded batch before the
 # file replaces the last good one. (Measured: ~1e-7; the embedder's own test holds it to 1e-5.)
 EXPORT_TOLERANCE = 1e-5
+TRUNK_TOLERANCE = 1e-3  # unnormalised states of magnitude ~1-10 (measured: ~1e-5)
 # A padded batch of unequal lengths: a graph that ignored the mask, or kept the trace's sequence
 # length as a constant, gives other vectors for it.
 CHECK_TEXTS = (
@@ -78,7 +82,7 @@ def export_onnx(model_dir: Path, out: Path) -> str:
     example = tokenizer(list(CHECK_TEXTS), padding=True, truncation=True, max_length=settings["max_seq_length"], return_tensors="pt")
     args = tuple(example[name].to(torch.int64) for name in INPUTS)
     with torch.inference_mode():
-        expected = encoder(*args).numpy()
+        expected, expected_trunk = (t.numpy() for t in encoder(*args))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with _temporary(out) as tmp:
@@ -89,16 +93,18 @@ def export_onnx(model_dir: Path, out: Path) -> str:
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 encoder, args, str(tmp), dynamo=False, opset_version=OPSET, do_constant_folding=True,
-                input_names=list(INPUTS), output_names=[OUTPUT],
-                dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in INPUTS}, OUTPUT: {0: "batch"}},
+                input_names=list(INPUTS), output_names=[OUTPUT, TRUNK_OUTPUT],
+                dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in (*INPUTS, TRUNK_OUTPUT)}, OUTPUT: {0: "batch"}},
             )
         onnx.checker.check_model(str(tmp))
         session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
-        got = session.run([OUTPUT], {name: a.numpy() for name, a in zip(INPUTS, args, strict=True)})[0]
+        got, got_trunk = session.run([OUTPUT, TRUNK_OUTPUT], {name: a.numpy() for name, a in zip(INPUTS, args, strict=True)})
         diff = float(np.max(np.abs(np.asarray(got) - expected)))
-        if got.shape != expected.shape or diff > EXPORT_TOLERANCE:
-            raise ModelError(f"The ONNX export of {model_dir} gives other vectors than the model (max difference {diff:.2e}); {out} is unchanged.")
-        log.info("Exported %s to %s (max difference from torch on a padded batch: %.1e).", model_dir, out, diff)
+        diff_trunk = float(np.max(np.abs(np.asarray(got_trunk) - expected_trunk)))
+        if got.shape != expected.shape or diff > EXPORT_TOLERANCE or got_trunk.shape != expected_trunk.shape or diff_trunk > TRUNK_TOLERANCE:
+            raise ModelError(f"The ONNX export of {model_dir} gives other vectors than the model (max difference {diff:.2e}, "
+                             f"trunk {diff_trunk:.2e}); {out} is unchanged.")
+        log.info("Exported %s to %s (max difference from torch on a padded batch: %.1e, trunk %.1e).", model_dir, out, diff, diff_trunk)
         sha = file_sha256(tmp)
         # The tokenizer side first: once the .onnx is replaced, its tokenizer is already beside it.
         with _temporary(out.with_name(TOKENIZER_FILE)) as tok_tmp:
@@ -129,21 +135,24 @@ def _sentence_encoder(transformer: Any) -> Any:
     class SentenceEncoder(torch.nn.Module):  # type: ignore[misc]  # torch is taken as untyped
         """Transformer, then mean pooling over the attention mask (sentence-transformers' Pooling
         in "mean" mode: the sum of the unmasked token vectors over their count, at least 1e-9),
-        then L2 normalisation."""
+        then L2 normalisation; and the trunk's states beside it."""
 
         def __init__(self, transformer: Any) -> None:
             super().__init__()
             self.transformer = transformer
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            tokens = self.transformer(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            out = self.transformer(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
+                                   output_hidden_states=True)
+            tokens = out.last_hidden_state
             mask = attention_mask.to(tokens.dtype).unsqueeze(1)  # batch x 1 x sequence
             # The masked sum as a batched matrix product (one row times the token matrix per text),
             # not a sum over the sequence axis: ONNX Runtime reduces [1, S, D] and [B, S, D] in
             # different orders, so a text's vector would move (~1e-7) with the size of its batch.
             summed = torch.bmm(mask, tokens).squeeze(1)
             mean = summed / torch.clamp(mask.sum(dim=2), min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1)
+            # hidden_states[0] is the embeddings' output, [k] the states after layer k.
+            return torch.nn.functional.normalize(mean, p=2, dim=1), out.hidden_states[TRUNK_LAYERS]
 
     return SentenceEncoder(transformer)
 

@@ -38,16 +38,21 @@ class Reusable:
 
     rows: dict[bytes, int]
     vectors: np.ndarray  # (n, dim) float32
+    # The earlier build's safety branch (ONNX bytes) by the sha256 of what trained it.
+    branches: tuple[tuple[str, bytes], ...] = ()
 
     @classmethod
     def empty(cls, dim: int) -> Reusable:
         return cls({}, np.zeros((0, dim), dtype=np.float32))
 
     @classmethod
-    def of(cls, keys: np.ndarray, vectors: np.ndarray) -> Reusable:
+    def of(cls, keys: np.ndarray, vectors: np.ndarray, branches: tuple[tuple[str, bytes], ...] = ()) -> Reusable:
         if len(keys) != len(vectors):
             raise ValueError(f"{len(keys)} keys for {len(vectors)} vectors")
-        return cls({k.tobytes(): i for i, k in enumerate(keys)}, vectors)
+        return cls({k.tobytes(): i for i, k in enumerate(keys)}, vectors, branches)
+
+    def branch(self, key: str) -> bytes | None:
+        return dict(self.branches).get(key)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,10 @@
-"""The safety classifier: three one-vs-rest logistic heads on the encoder's vectors.
+"""The safety classifier: a trained branch on the encoder's trunk, or three logistic heads.
+
+Served with a real encoder: the safety branch (safety_branch.py trains it at build), the
+encoder's top layers fine-tuned on the exemplars with a linear head, stored with the index as
+`safety_branch.onnx` and run here by ONNX Runtime (SafetyBranch) on the trunk states the
+encoder's pass gives beside the retrieval vectors. The heads below are its starting point, and
+the classifier where there is no branch (the fake encoder of the fast tests).
 
 Fitted at build on the reviewed exemplars' vectors (answer/exemplars/*.toml, see screen.py for
 the file format) with scikit-learn, seeded and deterministic, and stored with the index as
@@ -21,9 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .embedder import Trunk
 from .screen import Exemplar
 
 HEADS = ("emergency", "crisis", "personal")
+BRANCH_INPUTS = ("trunk", "attention_mask")
+BRANCH_OUTPUT = "safety"
 C = 4.0  # inverse L2 strength; normalised vectors need large weights to separate sharply
 THRESHOLDS_FILE = Path(__file__).with_name("safety.json")
 
@@ -78,38 +87,67 @@ def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, Thresholds]:
     return {name: Thresholds(**row) for name, row in data.items()}
 
 
-def encoder_key(embedder_name: str) -> str:
-    """Which calibration an encoder uses: "adapted", "fake" (the tests' word hashing) or "base"."""
+def encoder_key(embedder_name: str, branch: str = "") -> str:
+    """Which calibration an encoder uses: "adapted", "fake" (the tests' word hashing) or "base";
+    with a safety branch, "<that>+<branch recipe>" (its probabilities are not the heads')."""
     from .scoring import ADAPTED_PREFIX
 
-    return "adapted" if embedder_name.startswith(ADAPTED_PREFIX) else "fake" if embedder_name.startswith("fake") else "base"
+    key = "adapted" if embedder_name.startswith(ADAPTED_PREFIX) else "fake" if embedder_name.startswith("fake") else "base"
+    return f"{key}+{branch}" if branch else key
 
 
-def thresholds_for(embedder_name: str, path: Path = THRESHOLDS_FILE) -> Thresholds:
-    """The thresholds calibrated for this encoder, else 0.5 each (with a warning that says how to
-    calibrate: an uncalibrated classifier raises far more alarms)."""
-    key = encoder_key(embedder_name)
+def thresholds_for(embedder_name: str, path: Path = THRESHOLDS_FILE, branch: str = "") -> Thresholds:
+    """The thresholds calibrated for this encoder (and branch), else 0.5 each (with a warning that
+    says how to calibrate: an uncalibrated classifier raises far more alarms)."""
+    key = encoder_key(embedder_name, branch)
     found = load_thresholds(path).get(key)
     if found is None:
         logging.getLogger("medquote.index").warning(
             "No safety thresholds calibrated for the %s encoder in %s: 0.5 used. Run "
-            "`python -m evaluation.safety.calibrate_safety --encoder %s --write`.", key, path, key)
+            "`python -m evaluation.safety.calibrate_safety --encoder %s --write`.", key, path, key.split("+")[0])
         return Thresholds()
     return found
+
+
+class SafetyBranch:
+    """The trained branch (safety_branch.py's ONNX bytes) run by ONNX Runtime: no torch."""
+
+    def __init__(self, onnx: bytes, recipe: str, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        self.recipe = recipe
+        self._session = ort.InferenceSession(onnx, sess_options=options, providers=["CPUExecutionProvider"])
+
+    def probabilities(self, trunk: Trunk, rows: int) -> np.ndarray:
+        """(rows, 3): each text's probabilities, from the encoder's trunk states per model call."""
+        out = np.zeros((rows, len(HEADS)), dtype=np.float32)
+        for which, states, mask in trunk:
+            out[which] = self._session.run([BRANCH_OUTPUT], {BRANCH_INPUTS[0]: states, BRANCH_INPUTS[1]: mask})[0]
+        return out
 
 
 @dataclass(frozen=True)
 class SafetyClassifier:
     head: np.ndarray
     thresholds: Thresholds = Thresholds()
+    branch: SafetyBranch | None = None  # when set, it judges; the head is not used
 
     judges_clauses = True  # the message's clauses are encoded for it too (medquote.engine.Engine.prepare)
 
-    def scores(self, vectors: np.ndarray) -> tuple[float, float, float]:
-        """Highest probability of (emergency, crisis, personal) over the message and its clauses."""
+    def scores(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> tuple[float, float, float]:
+        """Highest probability of (emergency, crisis, personal) over the message and its clauses:
+        the branch's (`branch`, its rows for these texts) when there is one, else the heads' on `vectors`."""
         if len(vectors) == 0:
             return (0.0, 0.0, 0.0)
-        p = probabilities(self.head, vectors).max(axis=0)
+        if self.branch is None:
+            p = probabilities(self.head, vectors).max(axis=0)
+        elif branch is None:
+            raise ValueError("A classifier with a safety branch judges the branch's rows: pass them (Engine.encode_rows).")
+        else:
+            p = branch.max(axis=0)
         return (float(p[0]), float(p[1]), float(p[2]))
 
 
@@ -119,7 +157,8 @@ class RulesOnly:
     with None). For an engine without a fitted head, e.g. tests on the fake embedder."""
 
     thresholds: Thresholds = Thresholds()
+    branch: SafetyBranch | None = None
     judges_clauses = False
 
-    def scores(self, vectors: np.ndarray) -> tuple[float, float, float] | None:
+    def scores(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> tuple[float, float, float] | None:
         return None

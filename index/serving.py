@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedder import MODEL_NAME, WEIGHTS_FILE, WEIGHTS_SHA256, Embedder, ModelError, file_sha256, model_dir
+from .embedder import MODEL_NAME, WEIGHTS_FILE, WEIGHTS_SHA256, Embedder, ModelError, Trunk, file_sha256, model_dir
 from .models import BASE_EXPORT_PREFIX, TrainedModel, adapted_embedder
 from .onnx_embedder import OnnxEmbedder
 from .store import IndexUnavailable, read_manifest
@@ -42,6 +42,8 @@ EXPORT_DIR = "onnx"
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 RECORD_FILE = "export.json"
+# Bump when the exported graph changes: an export of another format is made again. 2: the trunk output.
+EXPORT_FORMAT = "2"
 log = logging.getLogger("medquote.index")
 
 
@@ -53,6 +55,7 @@ class Export:
     weights_sha256: str
     model: str
     recipe: str
+    format: str = EXPORT_FORMAT
 
 
 class ExportedEmbedder:
@@ -70,6 +73,9 @@ class ExportedEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_queries(texts)
 
+    def encode_queries_trunk(self, texts: Sequence[str]) -> tuple[np.ndarray, Trunk]:
+        return self.inner.encode_queries_trunk(texts)  # type: ignore[attr-defined,no-any-return]  # a ModelEmbedder
+
 
 def export_folder(model: TrainedModel | None, store: Path) -> Path:
     """Where the export of `model` (None: the base model) lives."""
@@ -82,13 +88,14 @@ def read_export(folder: Path) -> Export | None:
     """The record in `folder`, or None if there is none or it cannot be read."""
     try:
         data = json.loads((Path(folder) / RECORD_FILE).read_text(encoding="utf-8"))
-        return Export(**{key: str(data[key]) for key in ("onnx_sha256", "weights_sha256", "model", "recipe")})
+        return Export(**{key: str(data[key]) for key in ("onnx_sha256", "weights_sha256", "model", "recipe")},
+                      format=str(data.get("format", "1")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def _intact(folder: Path, record: Export, weights_sha256: str) -> bool:
-    return (record.weights_sha256 == weights_sha256 and (folder / TOKENIZER_FILE).is_file()
+    return (record.weights_sha256 == weights_sha256 and record.format == EXPORT_FORMAT and (folder / TOKENIZER_FILE).is_file()
             and (folder / ONNX_FILE).is_file() and file_sha256(folder / ONNX_FILE) == record.onnx_sha256)
 
 
@@ -155,7 +162,7 @@ def served_embedder(model: TrainedModel | None, index_root: Path, store: Path, t
     folder = export_folder(model, Path(store))
     name, weights, recipe = (model.name, model.weights_sha256, model.recipe) if model else (MODEL_NAME, WEIGHTS_SHA256, "none")
     record = read_export(folder)
-    if record is None or record.weights_sha256 != weights:
+    if record is None or record.weights_sha256 != weights or record.format != EXPORT_FORMAT:
         raise IndexUnavailable(f"The ONNX export in {folder} is missing or was made from other weights. Run `medquote ingest` to export it again.")
     if manifest.get("onnx_sha256") != record.onnx_sha256:
         raise IndexUnavailable("The index was built with another encoder or another ONNX export of it. Run `medquote ingest` to rebuild.")

@@ -2,7 +2,8 @@
 
 Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentences.jsonl,
 sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, query_adapter.npy (with a bank),
-exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, followup_vectors.npy (with reviewed follow-ups),
+exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, safety_branch.onnx and safety_branch.json (with a
+real encoder: safety_branch.py), followup_vectors.npy (with reviewed follow-ups),
 bm25/*, embed_keys.npy, manifest.json}
 and `current`, a symlink to the build being served. A build is written to a temp folder and only
 then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the previous
@@ -35,7 +36,7 @@ from .reuse import KEY_BYTES
 from .screen import Exemplar
 from .sentences import Sentence
 
-FORMAT_VERSION = 7  # 7: safety_head.npy, the safety classifier (index/safety_model.py); 6: onnx_sha256
+FORMAT_VERSION = 8  # 8: safety_branch.onnx (index/safety_branch.py); 7: safety_head.npy, the safety classifier (index/safety_model.py); 6: onnx_sha256
 T = TypeVar("T")
 
 
@@ -61,6 +62,10 @@ class Artifacts:
     # The bank's reviewed follow-ups, each (earlier message, follow-up) as two rows, for fitting
     # the adapter and for reuse; None without any (questions.bank_followups).
     followup_vectors: np.ndarray | None = None
+    # The trained safety branch as ONNX bytes and the sha256 of what it was trained from
+    # (safety_branch.branch_key, for reuse by the next build); None with the fake encoder.
+    safety_branch: bytes | None = None
+    safety_branch_key: str = ""
 
 
 def _rows(vectors: np.ndarray | None) -> int:
@@ -85,6 +90,7 @@ class Manifest:
     files: dict[str, str]  # index file name -> sha256
     onnx_sha256: str = ""  # the encoder's ONNX export the server runs ("" when none was made), see serving.py
     adapter: str = ""  # adapter.RECIPE, the query adapter's recipe ("" in builds before it)
+    safety_branch: str = ""  # safety_branch.RECIPE.version when the build trains one ("" for the fake encoder)
 
 
 def _sha(path: Path) -> str:
@@ -130,6 +136,9 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
             np.save(tmp / "query_adapter.npy", art.query_adapter, allow_pickle=False)
         if art.followup_vectors is not None:
             np.save(tmp / "followup_vectors.npy", art.followup_vectors, allow_pickle=False)
+        if art.safety_branch is not None:
+            (tmp / "safety_branch.onnx").write_bytes(art.safety_branch)
+            (tmp / "safety_branch.json").write_text(json.dumps({"key": art.safety_branch_key}) + "\n", encoding="utf-8")
         (tmp / "bm25").mkdir()
         art.lexical.save(tmp / "bm25")
         files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
@@ -184,7 +193,8 @@ def read_manifest(root: Path) -> tuple[Path, dict[str, Any]]:
     return path, manifest
 
 
-SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "recipe", "chunker_version", "embed_version", "documents", "adapter")
+SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "recipe", "chunker_version", "embed_version", "documents", "adapter",
+               "safety_branch")
 
 
 def check_manifest(found: dict[str, Any], expected: Manifest, keys: tuple[str, ...] = SERVED_KEYS) -> None:
@@ -228,6 +238,8 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             embed_keys=np.load(path / "embed_keys.npy", allow_pickle=False) if "embed_keys.npy" in files else None,
             query_adapter=np.load(path / "query_adapter.npy", allow_pickle=False) if "query_adapter.npy" in files else None,
             followup_vectors=np.load(path / "followup_vectors.npy", allow_pickle=False) if "followup_vectors.npy" in files else None,
+            safety_branch=(path / "safety_branch.onnx").read_bytes() if "safety_branch.onnx" in files else None,
+            safety_branch_key=json.loads((path / "safety_branch.json").read_text(encoding="utf-8"))["key"] if "safety_branch.json" in files else "",
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
@@ -237,6 +249,7 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             or art.bank_vectors.shape != (len(art.bank), expected.dim) or any(not 0 <= q.chunk < n for q in art.bank)
             or art.exemplar_vectors.shape != (len(art.exemplars), expected.dim)
             or art.safety_head.shape != (3, expected.dim + 1)
+            or (art.safety_branch is None) != (manifest.get("safety_branch", "") == "")
             or (art.query_adapter is not None and art.query_adapter.shape != (expected.dim, expected.dim))
             or (art.followup_vectors is not None and (art.followup_vectors.ndim != 2 or art.followup_vectors.shape[1] != expected.dim))
             or (art.embed_keys is not None and art.embed_keys.shape != (n + len(art.sentences) + len(art.bank) + len(art.exemplars)

@@ -31,8 +31,9 @@ from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open
 # The vector a follow-up is searched with (index.adapter.CONTEXT_WEIGHT says how its weight was
 # chosen); the query adapter is fitted on reviewed follow-ups mixed by the same function.
 from index.adapter import follow_up_vector as follow_up_query
+from index.build import branch_recipe
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
-from index.safety_model import RulesOnly, SafetyClassifier, thresholds_for
+from index.safety_model import RulesOnly, SafetyBranch, SafetyClassifier, thresholds_for
 from index.serving import exported_embedder, served_embedder
 from ingest import SourceMeta, clauses, read_metadata
 
@@ -41,6 +42,8 @@ from .followup import CONTEXT_WEIGHT, context_for
 from .gate import judged_by
 from .language import EnglishOnly, LanguageDetector
 from .turn import Turn
+
+Encoded = tuple[np.ndarray, np.ndarray | None]  # rows' vectors, and the safety branch's probabilities (None: no branch)
 
 MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole history
 RANKED = 10  # passages ranked per message: the policy quotes from the top, the evaluation scores the rest
@@ -127,7 +130,7 @@ class Engine:
             index = open_index(corpus_dir, embedder, index_dir, rebuild=rebuild)  # scoring with the weights fitted for it
         engine = cls(
             index=index, sources=read_metadata(Path(corpus_dir)), settings=settings or Settings(),
-            classifier=SafetyClassifier(index.art.safety_head, thresholds_for(index.embedder.name)),
+            classifier=classifier_for(index, threads),
             language=LanguageDetector(index.vocab.known),
         )
         engine.answer("warm up")  # the first encode pays one-off costs; pay them at start, not on a user
@@ -161,16 +164,25 @@ class Engine:
         what English is searched with), then its clauses when the classifier judges them."""
         return [self.index.vocab.correct(text), *(clauses(text) if self.classifier.judges_clauses else [])]
 
-    def encode(self, text: str) -> np.ndarray:
-        """The vectors of `judged_texts`, as `answer` encodes them (screen_message and the safety
-        calibration)."""
-        return self.index.embedder.encode_queries(self.judged_texts(text))
+    def encode(self, text: str) -> Encoded:
+        """The vectors of `judged_texts` (and the safety branch's rows), as `answer` encodes them
+        (screen_message and the safety calibration)."""
+        return self.encode_rows(self.judged_texts(text))
 
-    def judge(self, text: str, vectors: np.ndarray) -> tuple[Safety, tuple[float, float, float] | None]:
+    def encode_rows(self, texts: Sequence[str]) -> Encoded:
+        """One encoder pass: each text's vector and, with a safety branch, its probabilities
+        (the branch reads the trunk states the same pass gives)."""
+        branch = self.classifier.branch
+        if branch is None:
+            return self.index.embedder.encode_queries(texts), None
+        vectors, trunk = self.index.embedder.encode_queries_trunk(texts)  # type: ignore[attr-defined]  # classifier_for checked
+        return vectors, branch.probabilities(trunk, len(texts))
+
+    def judge(self, text: str, encoded: Encoded) -> tuple[Safety, tuple[float, float, float] | None]:
         """The safety verdict on one cleaned message and the classifier's probabilities: the rules
-        OR the classifier on `vectors` (the message and its clauses), answer.safety.combine. The
+        OR the classifier on `encoded` (the message and its clauses), answer.safety.combine. The
         current message alone, whatever came before."""
-        scores = self.classifier.scores(vectors)
+        scores = self.classifier.scores(*encoded)
         t = self.classifier.thresholds
         return combine(assess_safety(text), scores, t.cuts, calm(text), t.floors), scores
 
@@ -200,20 +212,20 @@ class Engine:
         if len(previous) != len(messages):
             raise ValueError("answer_many needs one history (or None) per message")
         prepared = [self.prepare(m, p) for m, p in zip(messages, previous, strict=True)]
-        vectors = self.index.embedder.encode_queries([t for p in prepared for t in p.texts])  # every row its own
+        vectors, branch = self.encode_rows([t for p in prepared for t in p.texts])  # every row its own
         turns: list[Turn] = []
         at = 0
         for p in prepared:
-            own = vectors[at: at + len(p.texts)]
+            own = slice(at, at + len(p.texts))
             at += len(p.texts)
-            turns.append(self._turn(p, own))
+            turns.append(self._turn(p, vectors[own], None if branch is None else branch[own]))
         return turns
 
-    def _turn(self, p: Prepared, vectors: np.ndarray) -> Turn:
+    def _turn(self, p: Prepared, vectors: np.ndarray, branch: np.ndarray | None = None) -> Turn:
         if p.problem:  # empty, too long, ...: the policy says so without searching
             return Turn(p.message, compose(p.message, [], self.sources, self.settings))
         message, query = self.split(vectors, len(p.texts), bool(p.context))
-        flags, scores = self.judge(p.text, message)
+        flags, scores = self.judge(p.text, (message, None if branch is None else branch[: len(message)]))
         if p.language != "en":  # the safety notices still come first; no quotes, no "not covered"
             reply = compose(p.message, [], self.sources, self.settings, flags, language=p.language)
             return Turn(p.message, reply, flags, scores)
@@ -232,6 +244,16 @@ class Engine:
         weight = self.context_weight if p.context else 0.0
         return judged_by(self.settings, self.index.settings.weights, bool(p.context), hits[0].score if hits else None,
                          lambda: self.index.plain_best(p.search_text, query, p.context, weight))
+
+
+def classifier_for(index: SearchIndex, threads: int | None = None) -> SafetyClassifier:
+    """The served safety classifier: the index's trained branch when there is one and the encoder
+    gives the trunk's states, else the logistic heads; with the thresholds calibrated for it."""
+    name, art = index.embedder.name, index.art
+    if art.safety_branch is not None and hasattr(index.embedder, "encode_queries_trunk"):
+        recipe = branch_recipe(index.embedder)
+        return SafetyClassifier(art.safety_head, thresholds_for(name, branch=recipe), SafetyBranch(art.safety_branch, recipe, threads))
+    return SafetyClassifier(art.safety_head, thresholds_for(name))
 
 
 def index_dir_for(cfg: config.Config, encoder: str) -> Path:

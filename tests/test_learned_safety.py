@@ -118,14 +118,18 @@ def test_thresholds_are_looked_up_per_encoder(tmp_path):
     assert thresholds_for("all-MiniLM-L6-v2", path) == Thresholds(0.8, 0.7, 0.9)
     assert thresholds_for("medquote-adapted/x/y", path) == Thresholds()  # none calibrated: 0.5 each
     assert encoder_key("fake-hash") == "fake" and encoder_key("medquote-adapted/r/k") == "adapted"
+    assert encoder_key("all-MiniLM-L6-v2", "exemplar-branch-1") == "base+exemplar-branch-1"
+    assert thresholds_for("all-MiniLM-L6-v2", path, branch="exemplar-branch-1") == Thresholds()  # the heads' are not the branch's
 
 
 def test_every_served_encoder_has_calibrated_thresholds():
     from index.models import SERVED_ENCODER
+    from index.safety_branch import RECIPE
     from index.safety_model import load_thresholds
 
     table = load_thresholds()
-    assert {SERVED_ENCODER, "fake"} <= set(table)
+    # the served encoder judges with its trained branch (index/safety_branch.py): its own thresholds
+    assert {SERVED_ENCODER, f"{SERVED_ENCODER}+{RECIPE.version}", "fake"} <= set(table)
     for t in table.values():
         assert min(t.emergency, t.crisis, t.personal) > 0.0 and max(t.emergency, t.crisis, t.personal) < 1.0 and t.note
 

@@ -65,7 +65,7 @@ def judged(engine: Engine, data: list[dict[str, Any]]) -> tuple[np.ndarray, list
     from medquote.engine import clean
 
     texts = [clean(r["message"]) for r in data]
-    scores = np.array([engine.classifier.scores(engine.encode(t)) for t in texts])
+    scores = np.array([engine.classifier.scores(*engine.encode(t)) for t in texts])
     # The rules' own verdicts: answer.safety.assess, the rules the engine's screen combines with the classifier.
     return scores, [assess(t) for t in texts], np.array([calm(t) for t in texts])
 
@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nchosen thresholds:", chosen)
     if args.write:
         name = engine.index.embedder.name
-        key = encoder_key(name)
+        branch = engine.classifier.branch
+        key = encoder_key(name, branch.recipe if branch is not None else "")
         table = {k: asdict(v) for k, v in load_thresholds().items()}
         found = Thresholds(**chosen, fitted_for=name, note="python -m evaluation.safety.calibrate_safety on the tuning sets")
         table[key] = asdict(found)

@@ -1,0 +1,92 @@
+"""The safety branch (index/safety_branch.py): the encoder's top layers fine-tuned on the exemplars,
+exported to ONNX and run on the trunk states of the encoder's own pass. Slow: the real encoder's
+layers (a fake embedder has none); a few exemplars and epochs keep it to seconds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from index import MODEL_NAME, ModelError
+from index.build import _safety_branch, branch_recipe
+from index.reuse import Reusable
+from index.safety_branch import RECIPE, branch_key, train_branch
+from index.safety_model import SafetyBranch, fit_head, probabilities
+from tests.test_learned_safety import EXEMPLARS
+
+pytestmark = pytest.mark.slow
+TEXTS = ["is it ALS?", "my chest hurts and my left arm is numb right now", "what is an EMG", "i want to die tonight"]
+
+
+@pytest.fixture(scope="module")
+def base():
+    from index import ModelEmbedder
+
+    return ModelEmbedder()
+
+
+def trained(base, epochs: int) -> tuple[np.ndarray, bytes]:
+    head = fit_head(EXEMPLARS, base.encode([e.text for e in EXEMPLARS]))
+    tokenizer, length = base.tokenizer_and_length()
+    return head, train_branch(base.transformer(), tokenizer, length, EXEMPLARS, head, replace(RECIPE, epochs=epochs))
+
+
+def test_an_untrained_branch_is_exactly_the_heads_on_the_encoders_vectors(base):
+    # Trunk + copied top layers + the heads' weights must rebuild the encoder and the heads: the
+    # branch starts as the classifier it replaces, so training is all that moves it.
+    head, onnx = trained(base, epochs=0)
+    vectors, trunk = base.encode_queries_trunk(TEXTS)
+    got = SafetyBranch(onnx, "test").probabilities(trunk, len(TEXTS))
+    assert np.allclose(got, probabilities(head, vectors), atol=1e-4)
+
+
+def test_training_is_seeded_and_moves_towards_the_labels(base):
+    head, first = trained(base, epochs=3)
+    _, again = trained(base, epochs=3)
+    assert first == again  # the same exemplars, weights and recipe give the same bytes
+    texts = [e.text for e in EXEMPLARS]
+    vectors, trunk = base.encode_queries_trunk(texts)
+    labels = np.array([[h in e.labels for h in ("emergency", "crisis", "personal")] for e in EXEMPLARS])
+    before, after = probabilities(head, vectors), SafetyBranch(first, "test").probabilities(trunk, len(texts))
+    loss = [float(-np.mean(np.where(labels, np.log(p + 1e-9), np.log(1 - p + 1e-9)))) for p in (before, after)]
+    assert loss[1] < loss[0]
+
+
+def test_the_servers_onnx_trunk_gives_the_same_probabilities(base, tmp_path):
+    from index.embedder import model_dir
+    from index.onnx_embedder import OnnxEmbedder
+    from index.onnx_export import export_onnx
+
+    _, onnx = trained(base, epochs=1)
+    sha = export_onnx(model_dir(), tmp_path / "model.onnx")
+    served = OnnxEmbedder(tmp_path / "model.onnx", tmp_path / "tokenizer.json", sha, name=base.name, weights_sha256=base.weights_sha256)
+    branch = SafetyBranch(onnx, "test")
+    (v1, t1), (v2, t2) = base.encode_queries_trunk(TEXTS), served.encode_queries_trunk(TEXTS)
+    assert np.allclose(v1, v2, atol=1e-5)
+    assert np.allclose(branch.probabilities(t1, len(TEXTS)), branch.probabilities(t2, len(TEXTS)), atol=1e-4)
+
+
+def test_a_build_reuses_a_branch_trained_from_the_same_inputs_and_says_what_to_run_otherwise():
+    head = np.zeros((3, 385), dtype=np.float32)
+    no_torch = SimpleNamespace(name=MODEL_NAME, weights_sha256="abc")  # no transformer to train with
+    key = branch_key(EXEMPLARS, "abc")
+    reuse = Reusable.of(np.zeros((0, 32), np.uint8), np.zeros((0, 384), np.float32), ((key, b"kept"),))
+    assert _safety_branch(no_torch, EXEMPLARS, head, reuse, False) == (key, b"kept")
+    assert branch_key(EXEMPLARS[:-1], "abc") != key and branch_key(EXEMPLARS, "abd") != key
+    with pytest.raises(ModelError, match="medquote ingest"):
+        _safety_branch(no_torch, EXEMPLARS[:-1], head, reuse, False)
+    assert _safety_branch(SimpleNamespace(name="fake-hash", weights_sha256="none"), EXEMPLARS, head, None, False) == ("", None)
+    assert _safety_branch(SimpleNamespace(name="another-model", weights_sha256="abc"), EXEMPLARS, head, None, False) == ("", None)
+
+
+def test_the_served_index_judges_with_its_branch(real_engine):
+    art = real_engine.index.art
+    assert art.safety_branch is not None and real_engine.classifier.branch is not None
+    assert branch_recipe(real_engine.index.embedder) == RECIPE.version
+    vectors, rows = real_engine.encode("my dad just collapsed and isn't breathing")
+    assert rows is not None and rows.shape == (len(vectors), 3)
+    turn = real_engine.answer("my dad just collapsed and isn't breathing")
+    assert turn.scores == real_engine.classifier.scores(vectors, rows) and turn.safety.emergency
