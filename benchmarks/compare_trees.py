@@ -3,8 +3,10 @@
     /work/main/.venv/bin/python -m benchmarks.compare_trees --against <commit> [--rounds 3]
 
 The earlier commit is checked out in a temporary git worktree; each tree answers the same
-questions (benchmarks.common.questions) in a child process of its own, served as the app serves
-(Engine.load: the encoder's ONNX export, the index built for that tree in a temporary folder).
+questions (benchmarks.common.questions) in a child process of its own, with the index built for
+that tree in a temporary folder. `--runtime onnx` serves as the app serves (Engine.load with the
+encoder's ONNX export, no torch); `torch` (the default, as every figure before session 11 was
+measured) runs the encoder with sentence-transformers, as `medquote ask` and `eval` do.
 The children run in turn, A B A B ..., so background load hits both alike; the ratio of the
 medians of `ask` is the figure. Used for "in-process p50 within 1.3x of today" (issue 24:
 docs/learned-safety.md). It measures; it asserts nothing about speed.
@@ -27,14 +29,14 @@ import json, sys
 from benchmarks.common import CORPUS, questions
 from benchmarks.inprocess import measure
 from medquote import Engine
-engine = Engine.load(CORPUS, sys.argv[1])
+engine = Engine.load(CORPUS, sys.argv[1], runtime=sys.argv[3])
 print("RESULT " + json.dumps(measure(engine, questions(50), rounds=int(sys.argv[2]), warmup=10)))
 """
 
 
-def run_child(tree: Path, index_dir: Path, rounds: int) -> dict:
+def run_child(tree: Path, index_dir: Path, rounds: int, runtime: str = "torch") -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(index_dir), str(rounds)], cwd=tree, env=env,
+    out = subprocess.run([sys.executable, "-c", CHILD, str(index_dir), str(rounds), runtime], cwd=tree, env=env,
                          capture_output=True, text=True, check=True, timeout=1800).stdout
     return json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
 
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", required=True, help="the earlier commit (today's main)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds per child run")
     ap.add_argument("--turns", type=int, default=2, help="child runs per tree, alternating")
+    ap.add_argument("--runtime", choices=["torch", "onnx"], default="torch", help="onnx: as the app serves")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="medquote-trees-") as tmp:
         other = Path(tmp) / "tree"
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             asks: dict[str, list[float]] = {name: [] for name in trees}
             for turn in range(args.turns):
                 for name, tree in trees.items():
-                    res = run_child(tree, Path(tmp) / f"index-{name}", args.rounds)
+                    res = run_child(tree, Path(tmp) / f"index-{name}", args.rounds, args.runtime)
                     asks[name].append(res["ask"]["median_ms"])
                     print(f"turn {turn + 1}: {name}: ask median {res['ask']['median_ms']:.1f} ms, "
                           f"encode median {res['encode']['median_ms']:.1f} ms", flush=True)
