@@ -6,7 +6,8 @@ linear head (emergency, crisis, personal), fine-tuned on the reviewed exemplars 
 the served encoder's own and are run once per message: the encoder's pass gives the retrieval
 vector and the trunk's states, and the branch reads those (one pass for retrieval and safety;
 docs/learned-safety.md measures it against the frozen heads). Training caches the trunk's
-states of every exemplar once, so an epoch runs two layers only (~13 s on two cores).
+states of every exemplar and clause once, so an epoch runs the top three layers only (~50 s on
+two cores for 3,730 exemplars).
 The head starts from the logistic heads fitted on the frozen vectors (safety_model.fit_head):
 the branch starts as exactly the served classifier and moves from there.
 Loss: binary cross-entropy per class, positives weighted by the class's rarity (as the heads'
