@@ -148,6 +148,8 @@ class ModelEmbedder:
 
         texts = list(texts)
         vectors = self.encode_queries(texts)
+        if not texts:  # a refused message (empty, too long) encodes nothing
+            return vectors, []
         tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
         groups: dict[int, list[int]] = defaultdict(list)
         for i, ids in enumerate(tokens):

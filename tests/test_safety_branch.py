@@ -67,6 +67,9 @@ def test_the_servers_onnx_trunk_gives_the_same_probabilities(base, tmp_path):
     (v1, t1), (v2, t2) = base.encode_queries_trunk(TEXTS), served.encode_queries_trunk(TEXTS)
     assert np.allclose(v1, v2, atol=1e-5)
     assert np.allclose(branch.probabilities(t1, len(TEXTS)), branch.probabilities(t2, len(TEXTS)), atol=1e-4)
+    for embedder in (base, served):  # a refused message encodes nothing, on either path
+        vectors, trunk = embedder.encode_queries_trunk([])
+        assert vectors.shape == (0, base.dim) and trunk == [] and branch.probabilities(trunk, 0).shape == (0, 3)
 
 
 def test_a_build_reuses_a_branch_trained_from_the_same_inputs_and_says_what_to_run_otherwise():
