@@ -163,12 +163,16 @@ def make_artifacts(
 
 def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar], head: np.ndarray,
                    reuse: Reusable | None, progress: bool) -> tuple[str, bytes | None]:
-    """(what it was trained from, the branch's ONNX bytes): the earlier build's when trained from
-    the same, else trained now (about a minute); none for the fake encoder or without exemplars."""
+    """(what it was trained from, the branch's ONNX bytes): the earlier build's or the model
+    store's when trained from the same (every index built on this machine shares them), else
+    trained now (about 2.5 minutes) and kept there; none for the fake encoder or without exemplars."""
     if not branch_recipe(embedder) or not exemplars:
         return "", None
     key = safety_branch.branch_key(exemplars, embedder.weights_sha256)
+    cache = getattr(embedder, "branch_cache", None)  # serving.ExportedEmbedder's: the model store's
     kept = reuse.branch(key) if reuse is not None else None
+    if kept is None and cache is not None:
+        kept = safety_branch.cached(cache, key)
     if kept is not None:
         return key, kept
     torch_side: Any = getattr(embedder, "inner", embedder)  # serving.ExportedEmbedder wraps the torch model
@@ -176,7 +180,10 @@ def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar], head: np.n
         raise ModelError(f"The encoder {embedder.name} cannot train the safety branch here (no torch model). Run `medquote ingest`.")
     log.info("Training the safety branch on %d exemplars (about a minute)...", len(exemplars))
     tokenizer, length = torch_side.tokenizer_and_length()
-    return key, safety_branch.train_branch(torch_side.transformer(), tokenizer, length, exemplars, head, progress=progress)
+    trained = safety_branch.train_branch(torch_side.transformer(), tokenizer, length, exemplars, head, progress=progress)
+    if cache is not None:
+        safety_branch.keep(cache, key, trained)
+    return key, trained
 
 
 def _query_adapter(bank: list[BankQuestion], bank_vectors: np.ndarray, followups: list[BankFollowUp],

@@ -26,6 +26,7 @@ from ingest import bank_paths, chunk_corpus, load_bank
 
 from .build import embed_text, input_hashes
 from .embedder import WEIGHTS_FILE, WEIGHTS_SHA256, ModelEmbedder, ModelError, file_sha256, model_dir
+from .safety_branch import CACHE_DIR
 from .safety_pairs import safety_pairs
 from .scoring import ADAPTED_PREFIX
 from .screen import load_exemplars
@@ -116,7 +117,8 @@ def ensure_model(store: Path | str, pairs: Sequence[Example], recipe: Recipe = R
 def _prune(store: Path, keep: str, spare: int = 2) -> None:
     """Drop leftover temp folders and all but the `spare` newest other models (the last good
     ones an index still being served may have been built with)."""
-    others = sorted((p for p in store.iterdir() if p.is_dir() and p.name != keep and not p.name.startswith(BASE_EXPORT_PREFIX)),
+    others = sorted((p for p in store.iterdir()
+                     if p.is_dir() and p.name not in (keep, CACHE_DIR) and not p.name.startswith(BASE_EXPORT_PREFIX)),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others:
         if old.name.startswith("tmp-") or old in others[spare:]:

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import random
 import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,6 +63,8 @@ class BranchRecipe:
 
 
 RECIPE = BranchRecipe()
+CACHE_DIR = "safety-branches"  # in the model store (index/models.py): trained branches by branch_key
+log = logging.getLogger("medquote.index")
 TOLERANCE = 1e-4  # ONNX against torch, probabilities
 
 
@@ -68,6 +72,32 @@ def branch_key(exemplars: Sequence[Exemplar], weights_sha256: str, recipe: Branc
     """sha256 of what the branch is trained from: a changed exemplar, base weights or recipe retrains it."""
     data = [recipe.key(), weights_sha256, [(e.text, sorted(e.labels)) for e in exemplars]]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+def cached(folder: Path, key: str) -> bytes | None:
+    """A branch trained from `key` earlier on this machine (the model store's `safety-branches/`,
+    shared by every index built with it), if its bytes still hash as recorded; else None."""
+    onnx, record = folder / f"{key}.onnx", folder / f"{key}.sha256"
+    try:
+        data = onnx.read_bytes()
+        return data if hashlib.sha256(data).hexdigest() == record.read_text(encoding="utf-8").strip() else None
+    except OSError:
+        return None
+
+
+def keep(folder: Path, key: str, data: bytes) -> None:
+    """Store a trained branch for the next build of any index (atomic; a cache: a failure to
+    write only means training again next time)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in ((f"{key}.onnx", data), (f"{key}.sha256", hashlib.sha256(data).hexdigest().encode())):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, folder / name)
+    except OSError as exc:
+        log.warning("Could not keep the trained safety branch in %s (%s); the next build trains it again.", folder, exc.strerror)
 
 
 def trunk_states(bert: Any, tokenizer: Any, texts: Sequence[str], layers: int, max_length: int) -> list[Any]:

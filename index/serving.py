@@ -36,6 +36,7 @@ import numpy as np
 from .embedder import MODEL_NAME, WEIGHTS_FILE, WEIGHTS_SHA256, Embedder, ModelError, Trunk, file_sha256, model_dir
 from .models import BASE_EXPORT_PREFIX, TrainedModel, adapted_embedder
 from .onnx_embedder import OnnxEmbedder
+from .safety_branch import CACHE_DIR
 from .store import IndexUnavailable, read_manifest
 
 EXPORT_DIR = "onnx"
@@ -62,8 +63,9 @@ class ExportedEmbedder:
     """The build-side embedder: the torch model's vectors, plus `onnx_sha256`, the export of the
     same weights that the server will run (build.expected_manifest records it)."""
 
-    def __init__(self, inner: Embedder, export: Export) -> None:
+    def __init__(self, inner: Embedder, export: Export, branch_cache: Path | None = None) -> None:
         self.inner = inner
+        self.branch_cache = branch_cache  # where builds keep trained safety branches (build._safety_branch)
         self.name, self.weights_sha256, self.dim, self.recipe = inner.name, inner.weights_sha256, inner.dim, inner.recipe
         self.onnx_sha256 = export.onnx_sha256
 
@@ -148,7 +150,7 @@ def exported_embedder(model: TrainedModel | None, store: Path, threads: int | No
     embedder = adapted_embedder(model, threads=threads)
     source = model.path if model is not None else model_dir()
     export = ensure_export(source, export_folder(model, store), embedder.name, embedder.weights_sha256, embedder.recipe)
-    return ExportedEmbedder(embedder, export)
+    return ExportedEmbedder(embedder, export, Path(store) / CACHE_DIR)
 
 
 def served_embedder(model: TrainedModel | None, index_root: Path, store: Path, threads: int | None = None) -> OnnxEmbedder:

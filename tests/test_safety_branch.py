@@ -93,3 +93,18 @@ def test_the_served_index_judges_with_its_branch(real_engine):
     assert rows is not None and rows.shape == (len(vectors), 3)
     turn = real_engine.answer("my dad just collapsed and isn't breathing")
     assert turn.scores == real_engine.classifier.scores(vectors, rows) and turn.safety.emergency
+
+
+def test_a_branch_kept_in_the_model_store_is_reused_by_any_index_and_checked(tmp_path):
+    from index.safety_branch import cached, keep
+
+    head = np.zeros((3, 385), dtype=np.float32)
+    store = tmp_path / "safety-branches"
+    key = branch_key(EXEMPLARS, "abc")
+    keep(store, key, b"trained bytes")
+    assert cached(store, key) == b"trained bytes" and cached(store, "other") is None
+    # another index (nothing reusable of its own) takes it from the store instead of training
+    no_torch = SimpleNamespace(name=MODEL_NAME, weights_sha256="abc", branch_cache=store)
+    assert _safety_branch(no_torch, EXEMPLARS, head, None, False) == (key, b"trained bytes")
+    (store / f"{key}.onnx").write_bytes(b"damaged")  # no longer what was recorded: not used
+    assert cached(store, key) is None
