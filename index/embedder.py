@@ -110,7 +110,8 @@ class ModelEmbedder:
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
         self._padding = {"text": {"pad_to_multiple_of": QUERY_PAD}}
-        self._forward = self._traced_forward()
+        self._forward = self._traced()
+        self._forward_trunk: Any = None  # traced on first use: only the safety branch needs it
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         vectors = self._model.encode(
@@ -141,30 +142,29 @@ class ModelEmbedder:
         return out
 
     def encode_queries_trunk(self, texts: Sequence[str]) -> tuple[np.ndarray, Trunk]:
-        """encode_queries, plus the trunk's states (TRUNK_LAYERS layers) per group of equal
-        padded length, for the safety branch. The trunk is run again here, op by op: this is
-        the build's and the command line's path; the server's ONNX graph gives both in one pass."""
+        """encode_queries (the same floats, bit for bit), plus the trunk's states (TRUNK_LAYERS
+        layers) per group of equal padded length, for the safety branch: one traced pass gives
+        both, as the server's ONNX graph does."""
         import torch
 
         texts = list(texts)
-        vectors = self.encode_queries(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:  # a refused message (empty, too long) encodes nothing
-            return vectors, []
+            return out, []
+        if self._forward_trunk is None:
+            self._forward_trunk = self._traced(with_trunk=True)
         tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
         groups: dict[int, list[int]] = defaultdict(list)
         for i, ids in enumerate(tokens):
             groups[-(-len(ids) // QUERY_PAD)].append(i)
-        bert, trunk = self.transformer(), []
+        trunk: Trunk = []
         for rows in groups.values():
             features = self._model.preprocess([texts[i] for i in rows], processing_kwargs=self._padding)
             with torch.inference_mode():
-                h = bert.embeddings(input_ids=features["input_ids"], token_type_ids=features["token_type_ids"])
-                mask = additive_mask(features["attention_mask"])
-                for layer in bert.encoder.layer[:TRUNK_LAYERS]:
-                    h = layer(h, attention_mask=mask)
-                    h = h[0] if isinstance(h, tuple) else h
-            trunk.append((rows, h.numpy(), features["attention_mask"].numpy().astype(np.int64)))
-        return vectors, trunk
+                vectors, states = self._forward_trunk(*(features[name] for name in INPUTS))
+            out[rows] = vectors.numpy()
+            trunk.append((rows, states.numpy(), features["attention_mask"].numpy().astype(np.int64)))
+        return out, trunk
 
     def transformer(self) -> Any:
         """The Hugging Face BERT inside (the safety branch is trained on its lower layers' states)."""
@@ -173,7 +173,7 @@ class ModelEmbedder:
     def tokenizer_and_length(self) -> tuple[Any, int]:
         return self._model.tokenizer, int(self._model.max_seq_length)
 
-    def _traced_forward(self) -> Any:
+    def _traced(self, with_trunk: bool = False) -> Any:
         """The model's forward (and normalisation) traced into TorchScript, which runs it in C++
         without taking Python's GIL between layers. Run op by op from Python, the forward has to
         win the GIL back ~100 times; while the web server's other threads run Python, each wait
@@ -191,7 +191,20 @@ class ModelEmbedder:
                 features = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
                 return torch.nn.functional.normalize(self.model.forward(features)["sentence_embedding"], p=2, dim=1)
 
-        plain = Forward(self._model).eval()
+        class ForwardTrunk(Forward):
+            """The same sentence embedding (the same modules in the same order, so the same
+            floats) and the states after TRUNK_LAYERS layers, asked of the transformer in that pass."""
+
+            def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+                states = self.model[0].auto_model(input_ids=input_ids, attention_mask=attention_mask,
+                                                  token_type_ids=token_type_ids, output_hidden_states=True).hidden_states
+                features = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids,
+                            "token_embeddings": states[-1]}
+                for module in list(self.model)[1:]:  # pooling (and normalisation), as the plain forward runs them
+                    features = module(features)
+                return torch.nn.functional.normalize(features["sentence_embedding"], p=2, dim=1), states[TRUNK_LAYERS]
+
+        plain = (ForwardTrunk if with_trunk else Forward)(self._model).eval()
         example = self._model.preprocess(["a question of some length to trace with"], processing_kwargs=self._padding)
         # The tracer reads every attribute of the model, including a deprecated property that
         # logs a warning when read: nothing uses it, so that log is quiet while tracing.

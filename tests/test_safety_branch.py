@@ -65,7 +65,7 @@ def test_the_servers_onnx_trunk_gives_the_same_probabilities(base, tmp_path):
     served = OnnxEmbedder(tmp_path / "model.onnx", tmp_path / "tokenizer.json", sha, name=base.name, weights_sha256=base.weights_sha256)
     branch = SafetyBranch(onnx, "test")
     (v1, t1), (v2, t2) = base.encode_queries_trunk(TEXTS), served.encode_queries_trunk(TEXTS)
-    assert np.allclose(v1, v2, atol=1e-5)
+    assert np.allclose(v1, v2, atol=1e-5) and np.array_equal(v1, base.encode_queries(TEXTS))  # the trunk's pass is the vectors' own
     assert np.allclose(branch.probabilities(t1, len(TEXTS)), branch.probabilities(t2, len(TEXTS)), atol=1e-4)
     for embedder in (base, served):  # a refused message encodes nothing, on either path
         vectors, trunk = embedder.encode_queries_trunk([])
