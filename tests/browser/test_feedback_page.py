@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from answer import strings
 from benchmarks.launcher import launched_app
@@ -25,7 +26,7 @@ def feedback_app(browser, index_dir, app, tmp_path_factory):
         yield url, db
 
 
-def votes(db, count: int, timeout: float = 10.0):
+def votes(db, count: int, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = FeedbackStore(db).votes() if db.exists() else []
@@ -55,7 +56,10 @@ def test_votes_store_question_chunk_ids_and_verdict_only(browser, feedback_app, 
         bar.get_by_role("button", name="Like", exact=True).click()
         assert [(v.question, v.chunks, v.verdict) for v in votes(db, 1)] == [(QUESTION, ids, "helpful")]
         bar.get_by_role("button", name="Feedback", exact=True).focus()  # keyboard: the option shows on focus
+        option = bar.get_by_role("button", name=strings.FEEDBACK_WRONG_PASSAGE, exact=True)
+        option.wait_for(state="visible")  # on a busy machine it renders after the focus returns
         page.keyboard.press("Tab")
+        expect(option).to_be_focused()
         page.keyboard.press("Enter")
         stored = votes(db, 2)
         time.sleep(1.0)  # Gradio sends this option twice; the echo must not be stored
