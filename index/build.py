@@ -178,7 +178,7 @@ def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar], head: np.n
     torch_side: Any = getattr(embedder, "inner", embedder)  # serving.ExportedEmbedder wraps the torch model
     if not hasattr(torch_side, "transformer"):
         raise ModelError(f"The encoder {embedder.name} cannot train the safety branch here (no torch model). Run `medquote ingest`.")
-    log.info("Training the safety branch on %d exemplars (about a minute)...", len(exemplars))
+    log.info("Training the safety branch on %d exemplars (about 3 minutes on two cores)...", len(exemplars))
     tokenizer, length = torch_side.tokenizer_and_length()
     trained = safety_branch.train_branch(torch_side.transformer(), tokenizer, length, exemplars, head, progress=progress)
     if cache is not None:

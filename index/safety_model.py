@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,11 +121,20 @@ class SafetyBranch:
         self.recipe = recipe
         self._session = ort.InferenceSession(onnx, sess_options=options, providers=["CPUExecutionProvider"])
 
-    def probabilities(self, trunk: Trunk, rows: int) -> np.ndarray:
-        """(rows, 3): each text's probabilities, from the encoder's trunk states per model call."""
+    def probabilities(self, trunk: Trunk, rows: int, judged: Collection[int] | None = None) -> np.ndarray:
+        """(rows, 3): each text's probabilities, from the encoder's trunk states per model call.
+        `judged`: the rows safety reads (None: all); the others (a follow-up's earlier message,
+        which safety never judges) are left at 0 and cost nothing.
+        One text per run, cut to its own tokens: the int8 branch scales its activations per
+        tensor, so in a batch a message's probabilities would depend on the messages and
+        padding it shares the batch with (people asking at the same moment, Engine.answer_many)."""
         out = np.zeros((rows, len(HEADS)), dtype=np.float32)
         for which, states, mask in trunk:
-            out[which] = self._session.run([BRANCH_OUTPUT], {BRANCH_INPUTS[0]: states, BRANCH_INPUTS[1]: mask})[0]
+            for j, row in enumerate(which):
+                if judged is None or row in judged:
+                    n = int(mask[j].sum())
+                    feed = {BRANCH_INPUTS[0]: states[j: j + 1, :n], BRANCH_INPUTS[1]: mask[j: j + 1, :n]}
+                    out[row] = self._session.run([BRANCH_OUTPUT], feed)[0][0]
         return out
 
 

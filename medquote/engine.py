@@ -14,7 +14,7 @@ import logging
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -169,14 +169,14 @@ class Engine:
         (screen_message and the safety calibration)."""
         return self.encode_rows(self.judged_texts(text))
 
-    def encode_rows(self, texts: Sequence[str]) -> Encoded:
-        """One encoder pass: each text's vector and, with a safety branch, its probabilities
-        (the branch reads the trunk states the same pass gives)."""
+    def encode_rows(self, texts: Sequence[str], judged: Collection[int] | None = None) -> Encoded:
+        """One encoder pass: each text's vector and, with a safety branch, the probabilities of
+        the `judged` rows (None: all; the branch reads the trunk states the same pass gives)."""
         branch = self.classifier.branch
         if branch is None:
             return self.index.embedder.encode_queries(texts), None
         vectors, trunk = self.index.embedder.encode_queries_trunk(texts)  # type: ignore[attr-defined]  # classifier_for checked
-        return vectors, branch.probabilities(trunk, len(texts))
+        return vectors, branch.probabilities(trunk, len(texts), judged)
 
     def judge(self, text: str, encoded: Encoded) -> tuple[Safety, tuple[float, float, float] | None]:
         """The safety verdict on one cleaned message and the classifier's probabilities: the rules
@@ -212,7 +212,9 @@ class Engine:
         if len(previous) != len(messages):
             raise ValueError("answer_many needs one history (or None) per message")
         prepared = [self.prepare(m, p) for m, p in zip(messages, previous, strict=True)]
-        vectors, branch = self.encode_rows([t for p in prepared for t in p.texts])  # every row its own
+        starts = np.cumsum([0, *(len(p.texts) for p in prepared)])
+        judged = {int(at) + i for at, p in zip(starts[:-1], prepared, strict=True) for i in range(len(p.texts) - bool(p.context))}
+        vectors, branch = self.encode_rows([t for p in prepared for t in p.texts], judged)  # not the earlier messages
         turns: list[Turn] = []
         at = 0
         for p in prepared:

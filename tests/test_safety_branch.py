@@ -14,6 +14,7 @@ from index import MODEL_NAME, ModelError
 from index.build import _safety_branch, branch_recipe
 from index.reuse import Reusable
 from index.safety_branch import RECIPE, branch_key, train_branch
+from index.branch_export import INT8_TOLERANCE
 from index.safety_model import SafetyBranch, fit_head, probabilities
 from tests.test_learned_safety import EXEMPLARS
 
@@ -28,19 +29,39 @@ def base():
     return ModelEmbedder()
 
 
-def trained(base, epochs: int) -> tuple[np.ndarray, bytes]:
+def trained(base, epochs: int, int8: bool = True) -> tuple[np.ndarray, bytes]:
     head = fit_head(EXEMPLARS, base.encode([e.text for e in EXEMPLARS]))
     tokenizer, length = base.tokenizer_and_length()
-    return head, train_branch(base.transformer(), tokenizer, length, EXEMPLARS, head, replace(RECIPE, epochs=epochs))
+    return head, train_branch(base.transformer(), tokenizer, length, EXEMPLARS, head, replace(RECIPE, epochs=epochs, int8=int8))
 
 
 def test_an_untrained_branch_is_exactly_the_heads_on_the_encoders_vectors(base):
     # Trunk + copied top layers + the heads' weights must rebuild the encoder and the heads: the
     # branch starts as the classifier it replaces, so training is all that moves it.
-    head, onnx = trained(base, epochs=0)
+    head, onnx = trained(base, epochs=0, int8=False)
     vectors, trunk = base.encode_queries_trunk(TEXTS)
     got = SafetyBranch(onnx, "test").probabilities(trunk, len(TEXTS))
     assert np.allclose(got, probabilities(head, vectors), atol=1e-4)
+    # Served with int8 weights: smaller, and close to the float32 graph (not equal: rounding).
+    _, small = trained(base, epochs=0)
+    near = SafetyBranch(small, "test").probabilities(trunk, len(TEXTS))
+    assert len(small) < len(onnx) / 3 and small != onnx
+    assert float(np.mean(np.abs(near - got))) <= INT8_TOLERANCE and np.array_equal(near > 0.5, got > 0.5)
+
+
+def test_rows_safety_does_not_judge_cost_nothing_and_each_row_is_judged_alone(base):
+    # A follow-up's earlier message shares the encoder's pass but is never judged (Engine.answer_many).
+    _, onnx = trained(base, epochs=0)
+    branch = SafetyBranch(onnx, "test")
+    texts = ["is it ALS?", "my left arm went numb and my face is drooping, what do I do", "i want to die"]
+    _, trunk = base.encode_queries_trunk(texts)
+    every = branch.probabilities(trunk, len(texts))
+    some = branch.probabilities(trunk, len(texts), judged={0, 2})
+    assert np.all(some[1] == 0) and np.array_equal(some[[0, 2]], every[[0, 2]])
+    assert np.all(branch.probabilities(trunk, len(texts), judged=set()) == 0)
+    # Nor does a message's verdict depend on who asks at the same moment (int8 scales per tensor).
+    for i, text in enumerate(texts):
+        assert np.allclose(branch.probabilities(base.encode_queries_trunk([text])[1], 1)[0], every[i], atol=1e-5)
 
 
 def test_training_is_seeded_and_moves_towards_the_labels(base):
@@ -60,13 +81,16 @@ def test_the_servers_onnx_trunk_gives_the_same_probabilities(base, tmp_path):
     from index.onnx_embedder import OnnxEmbedder
     from index.onnx_export import export_onnx
 
-    _, onnx = trained(base, epochs=1)
     sha = export_onnx(model_dir(), tmp_path / "model.onnx")
     served = OnnxEmbedder(tmp_path / "model.onnx", tmp_path / "tokenizer.json", sha, name=base.name, weights_sha256=base.weights_sha256)
-    branch = SafetyBranch(onnx, "test")
     (v1, t1), (v2, t2) = base.encode_queries_trunk(TEXTS), served.encode_queries_trunk(TEXTS)
     assert np.allclose(v1, v2, atol=1e-5) and np.array_equal(v1, base.encode_queries(TEXTS))  # the trunk's pass is the vectors' own
-    assert np.allclose(branch.probabilities(t1, len(TEXTS)), branch.probabilities(t2, len(TEXTS)), atol=1e-4)
+    plain = SafetyBranch(trained(base, epochs=1, int8=False)[1], "test")
+    assert np.allclose(plain.probabilities(t1, len(TEXTS)), plain.probabilities(t2, len(TEXTS)), atol=1e-4)
+    # The served int8 branch rounds its activations to 256 steps, so the two paths' last-bit
+    # differences in the trunk can move a probability by a step (~1e-3), no more.
+    branch = SafetyBranch(trained(base, epochs=1)[1], "test")
+    assert np.allclose(branch.probabilities(t1, len(TEXTS)), branch.probabilities(t2, len(TEXTS)), atol=1e-2)
     for embedder in (base, served):  # a refused message encodes nothing, on either path
         vectors, trunk = embedder.encode_queries_trunk([])
         assert vectors.shape == (0, base.dim) and trunk == [] and branch.probabilities(trunk, 0).shape == (0, 3)
