@@ -5,7 +5,7 @@ For each fold (stratified by label set, seeded) the logistic heads on the frozen
 (6 - k) layers for each k asked (safety_branch.train_branch with that many trunk layers) are
 trained on four fifths of the exemplars and judge the fifth. Printed per class: ROC AUC and the
 recall at the threshold where 2 % of the held-out messages without that label are flagged.
-Reviewed data only (no test set is read). Each branch takes about a minute a fold on two cores.
+Reviewed data only (no test set is read). Each branch takes about three minutes a fold on two cores.
 
     python -m scripts.safety_branch_cv [--trunks 5,4,3,2]
 """
