@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from index import MODEL_NAME, ModelError
+from index.branch_export import INT8_TOLERANCE
 from index.build import _safety_branch, branch_recipe
 from index.reuse import Reusable
 from index.safety_branch import RECIPE, branch_key, train_branch
-from index.branch_export import INT8_TOLERANCE
 from index.safety_model import SafetyBranch, fit_head, probabilities
 from tests.test_learned_safety import EXEMPLARS
 
