@@ -205,7 +205,8 @@ class Engine:
     def answer_many(self, messages: Sequence[str], previous: Sequence[Sequence[str] | None] | None = None) -> list[Turn]:
         """The turns `answer` gives, byte for byte, for many messages at once (people asking at
         the same moment): one model call encodes every message, clause and follow-up reading,
-        since the model does a batch in little more than the time of one; the rest is per message.
+        since the model does a batch in little more than the time of one; the rest is per message,
+        the safety branch too (it judges each text alone: safety_model.SafetyBranch).
         In order, each once: input, language, spelling (prepare); the model; safety, scope,
         search, the policy, related questions (_turn)."""
         previous = list(previous) if previous is not None else [()] * len(messages)
@@ -263,10 +264,13 @@ def index_dir_for(cfg: config.Config, encoder: str) -> Path:
     return cfg.index_dir if encoder == SERVED_ENCODER else cfg.index_dir / encoder
 
 
-def engine_for(cfg: config.Config, encoder: str | None = None, rebuild: bool = True, threshold: float | None = None) -> Engine:
+def engine_for(cfg: config.Config, encoder: str | None = None, rebuild: bool = True, threshold: float | None = None,
+               runtime: Runtime = "torch") -> Engine:
     """The engine on the served encoder, or on `encoder`: "base" (all-MiniLM-L6-v2 as shipped),
     "adapted" (trained on the question bank, index/models.py) or "fake" (the tests' word
-    hashing), with its index in `index_dir_for`. The command line and the calibration use it."""
+    hashing), with its index in `index_dir_for`. The command line and the calibration use it;
+    `runtime` "onnx" runs the model as the server does (Engine.load; the safety calibration
+    uses it, since the int8 safety branch can differ from the torch path by ~1e-3)."""
     from index import FakeEmbedder
 
     encoder = encoder or SERVED_ENCODER
@@ -274,7 +278,7 @@ def engine_for(cfg: config.Config, encoder: str | None = None, rebuild: bool = T
     if encoder == "fake":  # fit its weights too, so the fast tests score like the real thing
         return Engine.load(cfg.corpus_dir, index_dir_for(cfg, encoder), embedder=FakeEmbedder(), settings=settings, rebuild=rebuild)
     return Engine.load(cfg.corpus_dir, index_dir_for(cfg, encoder), settings=settings, rebuild=rebuild, threads=cfg.torch_threads,
-                       model_dir=cfg.model_dir, progress=True, encoder=encoder)
+                       model_dir=cfg.model_dir, progress=True, encoder=encoder, runtime=runtime)
 
 
 def _served_index(corpus_dir: Path, index_dir: Path, store: Path, threads: int, rebuild: bool,

@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encoder", choices=["base", "adapted", "fake"], default=None)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
-    engine = engine_for(from_env(), args.encoder)
+    # As the server runs it (ONNX): the int8 safety branch's probabilities differ from the torch path's by ~1e-3.
+    engine = engine_for(from_env(), args.encoder, runtime="torch" if args.encoder == "fake" else "onnx")
     data = rows()
     chosen = choose(data, *judged(engine, data))
     print("\nchosen thresholds:", chosen)
