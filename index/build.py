@@ -165,7 +165,7 @@ def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar], head: np.n
                    reuse: Reusable | None, progress: bool) -> tuple[str, bytes | None]:
     """(what it was trained from, the branch's ONNX bytes): the earlier build's or the model
     store's when trained from the same (every index built on this machine shares them), else
-    trained now (about 2.5 minutes) and kept there; none for the fake encoder or without exemplars."""
+    trained now (about 3 minutes) and kept there; none for the fake encoder or without exemplars."""
     if not branch_recipe(embedder) or not exemplars:
         return "", None
     key = safety_branch.branch_key(exemplars, embedder.weights_sha256)
