@@ -59,6 +59,10 @@ def test_rows_safety_does_not_judge_cost_nothing_and_each_row_is_judged_alone(ba
     some = branch.probabilities(trunk, len(texts), judged={0, 2})
     assert np.all(some[1] == 0) and np.array_equal(some[[0, 2]], every[[0, 2]])
     assert np.all(branch.probabilities(trunk, len(texts), judged=set()) == 0)
+    # Padding does not reach the int8 branch: each text is cut to its own tokens first.
+    (rows, states, mask), = base.encode_queries_trunk([texts[0]])[1]
+    wider = np.concatenate([states, np.ones((1, 7, states.shape[2]), np.float32)], axis=1)
+    assert np.array_equal(branch.probabilities([(rows, wider, np.pad(mask, ((0, 0), (0, 7))))], 1), every[:1])
     # Nor does a message's verdict depend on who asks at the same moment (int8 scales per tensor).
     for i, text in enumerate(texts):
         assert np.allclose(branch.probabilities(base.encode_queries_trunk([text])[1], 1)[0], every[i], atol=1e-5)
@@ -88,7 +92,7 @@ def test_the_servers_onnx_trunk_gives_the_same_probabilities(base, tmp_path):
     plain = SafetyBranch(trained(base, epochs=1, int8=False)[1], "test")
     assert np.allclose(plain.probabilities(t1, len(TEXTS)), plain.probabilities(t2, len(TEXTS)), atol=1e-4)
     # The served int8 branch rounds its activations to 256 steps, so the two paths' last-bit
-    # differences in the trunk can move a probability by a step (~1e-3), no more.
+    # differences in the trunk can move a probability by a step or a few (~1e-3 seen); 1e-2 bounds it.
     branch = SafetyBranch(trained(base, epochs=1)[1], "test")
     assert np.allclose(branch.probabilities(t1, len(TEXTS)), branch.probabilities(t2, len(TEXTS)), atol=1e-2)
     for embedder in (base, served):  # a refused message encodes nothing, on either path
@@ -117,6 +121,10 @@ def test_the_served_index_judges_with_its_branch(real_engine):
     assert rows is not None and rows.shape == (len(vectors), 3)
     turn = real_engine.answer("my dad just collapsed and isn't breathing")
     assert turn.scores == real_engine.classifier.scores(vectors, rows) and turn.safety.emergency
+    # A follow-up: its earlier message shares the encoder's pass but is not judged; its own verdict
+    # is the one the message alone gets (the rows Engine.answer_many hands the branch).
+    follow = real_engine.answer("what about in my arms?", ["is twitching in my legs a sign of ALS?"])
+    assert follow.context and follow.scores == real_engine.classifier.scores(*real_engine.encode("what about in my arms?"))
 
 
 def test_a_branch_kept_in_the_model_store_is_reused_by_any_index_and_checked(tmp_path):
