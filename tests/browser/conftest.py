@@ -46,7 +46,9 @@ def index_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app(browser, index_dir):
     """(url, path of the server's log). Depends on `browser` so a missing chromium skips first."""
-    with launched_app(index_dir, {"MEDQUOTE_EMERGENCY_NUMBER": NUMBER}) as (url, proc, log):
+    # Started first in a fresh run, it builds the session's index (embedding and the safety
+    # branch's training: ~4 min on two idle cores), so its start-up may take longer than the default.
+    with launched_app(index_dir, {"MEDQUOTE_EMERGENCY_NUMBER": NUMBER}, timeout=600.0) as (url, proc, log):
         yield url, Path(log.name)
 
 
