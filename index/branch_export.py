@@ -48,7 +48,8 @@ def padded(rows: Sequence[Any]) -> tuple[Any, Any]:
 
 def export(branch: Any, sample: Sequence[Any], int8: bool = True) -> bytes:
     """The branch (safety_branch._module, in eval mode) as ONNX bytes; `sample`: trunk states of a
-    few dozen texts to check the result on (the int8 graph as served: each text alone). Raises ModelError when a step changes the output."""
+    few dozen texts to check the result on (the int8 graph as served: each text alone). Raises
+    ModelError when a step changes the output."""
     import torch
 
     trunk, mask = padded(sample)
@@ -70,8 +71,8 @@ def export(branch: Any, sample: Sequence[Any], int8: bool = True) -> bytes:
                 return fh.read()
         _quantize(plain, small)
         # as served (safety_model.SafetyBranch): each text alone, cut to its own tokens
-        alone = [_run(path, *padded([row])) for row in sample for path in (small, plain)]
-        mean = float(np.mean(np.abs(np.concatenate(alone[0::2]) - np.concatenate(alone[1::2]))))
+        small_out, plain_out = ([_run(path, *padded([row])) for row in sample] for path in (small, plain))
+        mean = float(np.mean(np.abs(np.concatenate(small_out) - np.concatenate(plain_out))))
         if mean > INT8_TOLERANCE:
             raise ModelError(f"The int8 safety branch drifts from the float32 one (mean difference {mean:.3f}).")
         with open(small, "rb") as fh:

@@ -55,6 +55,15 @@ class Embedder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def query_groups(tokens: Sequence[Sequence[int]]) -> dict[int, list[int]]:
+    """The rows of each padded length (in QUERY_PAD blocks): encode_queries runs each group as one
+    model call, so a row's vector never depends on the other texts in the call."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, ids in enumerate(tokens):
+        groups[-(-len(ids) // QUERY_PAD)].append(i)
+    return groups
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -125,9 +134,7 @@ class ModelEmbedder:
         if not texts:
             return out
         tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, ids in enumerate(tokens):
-            groups[-(-len(ids) // QUERY_PAD)].append(i)
+        groups = query_groups(tokens)
         for rows in groups.values():
             features = self._model.preprocess([texts[i] for i in rows], processing_kwargs=self._padding)
             with torch.inference_mode():
@@ -147,9 +154,7 @@ class ModelEmbedder:
         if self._forward_trunk is None:
             self._forward_trunk = self._traced(with_trunk=True)
         tokens = self._model.tokenizer(texts, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, ids in enumerate(tokens):
-            groups[-(-len(ids) // QUERY_PAD)].append(i)
+        groups = query_groups(tokens)
         trunk: Trunk = []
         for rows in groups.values():
             features = self._model.preprocess([texts[i] for i in rows], processing_kwargs=self._padding)

@@ -21,14 +21,13 @@ model call per group of equal padded length), so a row depends only on its own t
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .embedder import INPUTS, QUERY_PAD, ModelError, Trunk, file_sha256
+from .embedder import INPUTS, QUERY_PAD, ModelError, Trunk, file_sha256, query_groups
 
 OUTPUT = "sentence_embedding"  # onnx_export.OUTPUT (not imported: that module is the torch side)
 TRUNK_OUTPUT = "trunk"  # onnx_export.TRUNK_OUTPUT: the states the safety branch reads
@@ -122,10 +121,7 @@ class OnnxEmbedder:
         if not texts:
             return out
         ids = self._ids(texts)
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, row in enumerate(ids):
-            groups[-(-len(row) // QUERY_PAD)].append(i)
-        for blocks, rows in groups.items():
+        for blocks, rows in query_groups(ids).items():
             out[rows] = self._run([ids[i] for i in rows], blocks * QUERY_PAD)
         return out
 
@@ -136,10 +132,7 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         trunk: Trunk = []
         ids = self._ids(texts)
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, row in enumerate(ids):
-            groups[-(-len(row) // QUERY_PAD)].append(i)
-        for blocks, rows in groups.items():
+        for blocks, rows in query_groups(ids).items():
             feed = self._feed([ids[i] for i in rows], blocks * QUERY_PAD)
             vectors, states = self._session.run([OUTPUT, TRUNK_OUTPUT], feed)
             out[rows] = vectors

@@ -213,9 +213,12 @@ class Engine:
         if len(previous) != len(messages):
             raise ValueError("answer_many needs one history (or None) per message")
         prepared = [self.prepare(m, p) for m, p in zip(messages, previous, strict=True)]
-        starts = np.cumsum([0, *(len(p.texts) for p in prepared)])
-        judged = {int(at) + i for at, p in zip(starts[:-1], prepared, strict=True) for i in range(len(p.texts) - bool(p.context))}
-        vectors, branch = self.encode_rows([t for p in prepared for t in p.texts], judged)  # not the earlier messages
+        texts: list[str] = []
+        judged: set[int] = set()  # every row but a follow-up's earlier message (safety never reads it)
+        for p in prepared:
+            judged.update(range(len(texts), len(texts) + len(p.texts) - bool(p.context)))
+            texts.extend(p.texts)
+        vectors, branch = self.encode_rows(texts, judged)
         turns: list[Turn] = []
         at = 0
         for p in prepared:
