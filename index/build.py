@@ -26,6 +26,7 @@ import numpy as np
 from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, needs_context, read_corpus
 
 from . import adapter, safety_branch
+from .branch_worker import train_pinned
 from .embedder import MODEL_NAME, Embedder, ModelError
 from .faiss_index import make_index, stored_vectors
 from .hubness import hubness
@@ -145,7 +146,7 @@ def make_artifacts(
     owner = np.array([s.chunk for s in sentences], dtype=np.int64)
     bank_vectors = np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim)
     head = fit_head(exemplars, exemplar_vectors)
-    branch_key, branch = _safety_branch(embedder, exemplars, head, reuse, progress)
+    branch_key, branch = _safety_branch(embedder, exemplars, reuse, progress)
     return Artifacts(
         dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
         sentence_vectors=sentence_vectors, lexical=Lexical.build(expanded_texts(texts[:n], bank)),
@@ -161,7 +162,7 @@ def make_artifacts(
     )
 
 
-def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar], head: np.ndarray,
+def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar],
                    reuse: Reusable | None, progress: bool) -> tuple[str, bytes | None]:
     """(what it was trained from, the branch's ONNX bytes): the earlier build's or the model
     store's when trained from the same (every index built on this machine shares them), else
@@ -176,11 +177,11 @@ def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar], head: np.n
     if kept is not None:
         return key, kept
     torch_side: Any = getattr(embedder, "inner", embedder)  # serving.ExportedEmbedder wraps the torch model
-    if not hasattr(torch_side, "transformer"):
+    if not hasattr(torch_side, "path"):
         raise ModelError(f"The encoder {embedder.name} cannot train the safety branch here (no torch model). Run `medquote ingest`.")
-    log.info("Training the safety branch on %d exemplars (about 3 minutes on two cores)...", len(exemplars))
-    tokenizer, length = torch_side.tokenizer_and_length()
-    trained = safety_branch.train_branch(torch_side.transformer(), tokenizer, length, exemplars, head, progress=progress)
+    log.info("Training the safety branch on %d exemplars (about 4 minutes on two cores)...", len(exemplars))
+    # In a child pinned to AVX2 (branch_worker.py): every machine trains the same bytes.
+    trained = train_pinned(torch_side.path, embedder.weights_sha256, exemplars, progress=progress)
     if cache is not None:
         safety_branch.keep(cache, key, trained)
     return key, trained

@@ -87,6 +87,7 @@ class ModelEmbedder:
 
     def __init__(self, path: Path | None = None, expected_sha256: str = WEIGHTS_SHA256, threads: int | None = None):
         path = Path(path) if path else model_dir()
+        self.path = path  # where the safety branch's training child loads the same weights (branch_worker.py)
         weights = path / WEIGHTS_FILE
         if not weights.is_file():
             raise ModelError(f"Model weights {weights} are missing. Reinstall with `make install`.")

@@ -44,7 +44,7 @@ class BranchRecipe:
     """Everything that decides the branch's weights besides the data. Bump `version` on any
     change to the loop. Chosen by 5-fold cross-validation on the exemplars (docs/learned-safety.md)."""
 
-    version: str = "exemplar-branch-3"
+    version: str = "exemplar-branch-5"
     seed: int = 20261204
     trunk_layers: int = TRUNK_LAYERS
     epochs: int = 3
@@ -59,8 +59,17 @@ class BranchRecipe:
     # alarm needs only its one alarming clause. False: the message alone (version 1).
     clauses: bool = True
     # Served with int8 weights (branch_export.py: ~1.7x faster, tuning AUCs within 0.0004).
-    # Version 2 was the same training served in float32.
+    # Version 2 was the same training served in float32; version 3 had signed int8 weights, which
+    # CPUs without AVX-512 VNNI run with saturating sums (branch_export._quantize).
     int8: bool = True
+    # Trained in a child pinned to AVX2 kernels (branch_worker.py): the same bytes on every x86-64
+    # machine. Versions up to 3 trained with whatever the CPU offered. (Version 4 was the
+    # in-context experiment, docs/experiments/in-context-clauses.patch.)
+    pinned: str = "avx2"
+    # AdamW's fused step: its square root is ATen's own, exact on every CPU. The default step takes
+    # MKL's vectorised one, which rounds differently on different CPUs (an emulated EPYC Rome
+    # against this Zen 4: the first step already moved the weights apart).
+    optimizer: str = "adamw-fused"
 
     def key(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -184,7 +193,7 @@ def train_branch(bert: Any, tokenizer: Any, max_length: int, exemplars: Sequence
         optimizer = torch.optim.AdamW([
             {"params": branch.layers.parameters(), "lr": recipe.learning_rate},
             {"params": branch.head.parameters(), "lr": recipe.head_learning_rate},
-        ], weight_decay=recipe.weight_decay)
+        ], weight_decay=recipe.weight_decay, fused=recipe.optimizer == "adamw-fused")
         rng = random.Random(recipe.seed)
         lengths = [max(states[r].shape[0] for r in rows) for rows in rows_of]
         plan = [b for _ in range(recipe.epochs) for b in _batches(lengths, recipe.batch_size, rng)]

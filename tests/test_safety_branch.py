@@ -101,16 +101,15 @@ def test_the_servers_onnx_trunk_gives_the_same_probabilities(base, tmp_path):
 
 
 def test_a_build_reuses_a_branch_trained_from_the_same_inputs_and_says_what_to_run_otherwise():
-    head = np.zeros((3, 385), dtype=np.float32)
     no_torch = SimpleNamespace(name=MODEL_NAME, weights_sha256="abc")  # no transformer to train with
     key = branch_key(EXEMPLARS, "abc")
     reuse = Reusable.of(np.zeros((0, 32), np.uint8), np.zeros((0, 384), np.float32), ((key, b"kept"),))
-    assert _safety_branch(no_torch, EXEMPLARS, head, reuse, False) == (key, b"kept")
+    assert _safety_branch(no_torch, EXEMPLARS, reuse, False) == (key, b"kept")
     assert branch_key(EXEMPLARS[:-1], "abc") != key and branch_key(EXEMPLARS, "abd") != key
     with pytest.raises(ModelError, match="medquote ingest"):
-        _safety_branch(no_torch, EXEMPLARS[:-1], head, reuse, False)
-    assert _safety_branch(SimpleNamespace(name="fake-hash", weights_sha256="none"), EXEMPLARS, head, None, False) == ("", None)
-    assert _safety_branch(SimpleNamespace(name="another-model", weights_sha256="abc"), EXEMPLARS, head, None, False) == ("", None)
+        _safety_branch(no_torch, EXEMPLARS[:-1], reuse, False)
+    assert _safety_branch(SimpleNamespace(name="fake-hash", weights_sha256="none"), EXEMPLARS, None, False) == ("", None)
+    assert _safety_branch(SimpleNamespace(name="another-model", weights_sha256="abc"), EXEMPLARS, None, False) == ("", None)
 
 
 def test_the_served_index_judges_with_its_branch(real_engine):
@@ -130,13 +129,12 @@ def test_the_served_index_judges_with_its_branch(real_engine):
 def test_a_branch_kept_in_the_model_store_is_reused_by_any_index_and_checked(tmp_path):
     from index.safety_branch import cached, keep
 
-    head = np.zeros((3, 385), dtype=np.float32)
     store = tmp_path / "safety-branches"
     key = branch_key(EXEMPLARS, "abc")
     keep(store, key, b"trained bytes")
     assert cached(store, key) == b"trained bytes" and cached(store, "other") is None
     # another index (nothing reusable of its own) takes it from the store instead of training
     no_torch = SimpleNamespace(name=MODEL_NAME, weights_sha256="abc", branch_cache=store)
-    assert _safety_branch(no_torch, EXEMPLARS, head, None, False) == (key, b"trained bytes")
+    assert _safety_branch(no_torch, EXEMPLARS, None, False) == (key, b"trained bytes")
     (store / f"{key}.onnx").write_bytes(b"damaged")  # no longer what was recorded: not used
     assert cached(store, key) is None
