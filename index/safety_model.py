@@ -68,6 +68,9 @@ class Thresholds:
     emergency_floor: float = 0.0
     crisis_floor: float = 0.0
     fitted_for: str = ""  # the encoder they were calibrated for
+    # sha256 of the safety branch they were calibrated on: a branch trained elsewhere must be
+    # these bytes (branch_worker.py pins the training) or the thresholds are not its own.
+    branch_sha256: str = ""
     note: str = ""
 
     @property
@@ -96,16 +99,22 @@ def encoder_key(embedder_name: str, branch: str = "") -> str:
     return f"{key}+{branch}" if branch else key
 
 
-def thresholds_for(embedder_name: str, path: Path = THRESHOLDS_FILE, branch: str = "") -> Thresholds:
+def thresholds_for(embedder_name: str, path: Path = THRESHOLDS_FILE, branch: str = "", branch_sha256: str = "") -> Thresholds:
     """The thresholds calibrated for this encoder (and branch), else 0.5 each (with a warning that
-    says how to calibrate: an uncalibrated classifier raises far more alarms)."""
+    says how to calibrate: an uncalibrated classifier raises far more alarms). A branch of other
+    bytes than the one calibrated on is served with them, with a warning that says so."""
     key = encoder_key(embedder_name, branch)
     found = load_thresholds(path).get(key)
+    log = logging.getLogger("medquote.index")
+    fix = f"`python -m evaluation.safety.calibrate_safety --encoder {key.split('+')[0]} --write`"
     if found is None:
-        logging.getLogger("medquote.index").warning(
-            "No safety thresholds calibrated for the %s encoder in %s: 0.5 used. Run "
-            "`python -m evaluation.safety.calibrate_safety --encoder %s --write`.", key, path, key.split("+")[0])
+        log.warning("No safety thresholds calibrated for the %s encoder in %s: 0.5 used. Run %s.", key, path, fix)
         return Thresholds()
+    if branch_sha256 and found.branch_sha256 and branch_sha256 != found.branch_sha256:
+        log.warning("The safety thresholds for %s were calibrated on the branch %s, but this index's branch is %s: "
+                    "its verdicts near a threshold may differ from the measured ones. Rebuild with `medquote ingest` "
+                    "from the reviewed exemplars, or calibrate for this branch: %s.", key, found.branch_sha256[:12],
+                    branch_sha256[:12], fix)
     return found
 
 

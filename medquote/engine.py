@@ -10,6 +10,7 @@ search, the pure answer policy and related questions. It does not render or serv
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import subprocess
@@ -257,8 +258,8 @@ def classifier_for(index: SearchIndex, threads: int | None = None) -> SafetyClas
     gives the trunk's states, else the logistic heads; with the thresholds calibrated for it."""
     name, art = index.embedder.name, index.art
     if art.safety_branch is not None and hasattr(index.embedder, "encode_queries_trunk"):
-        recipe = branch_recipe(index.embedder)
-        return SafetyClassifier(art.safety_head, thresholds_for(name, branch=recipe), SafetyBranch(art.safety_branch, recipe, threads))
+        recipe, trained = branch_recipe(index.embedder), hashlib.sha256(art.safety_branch).hexdigest()
+        return SafetyClassifier(art.safety_head, thresholds_for(name, branch=recipe, branch_sha256=trained), SafetyBranch(art.safety_branch, recipe, threads))
     return SafetyClassifier(art.safety_head, thresholds_for(name))
 
 

@@ -122,6 +122,15 @@ def test_thresholds_are_looked_up_per_encoder(tmp_path):
     assert thresholds_for("all-MiniLM-L6-v2", path, branch="exemplar-branch-1") == Thresholds()  # the heads' are not the branch's
 
 
+def test_a_branch_of_other_bytes_than_calibrated_on_is_served_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "safety.json"
+    path.write_text('{"base+b": {"emergency": 0.8, "crisis": 0.7, "personal": 0.9, "branch_sha256": "aa11"}}', encoding="utf-8")
+    assert thresholds_for("all-MiniLM-L6-v2", path, branch="b", branch_sha256="aa11").personal == 0.9
+    assert not caplog.records
+    assert thresholds_for("all-MiniLM-L6-v2", path, branch="b", branch_sha256="bb22").personal == 0.9
+    assert "calibrated on the branch aa11, but this index's branch is bb22" in caplog.text and "--write" in caplog.text
+
+
 def test_every_served_encoder_has_calibrated_thresholds():
     from index.models import SERVED_ENCODER
     from index.safety_branch import RECIPE

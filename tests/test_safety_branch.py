@@ -4,6 +4,7 @@ layers (a fake embedder has none); a few exemplars and epochs keep it to seconds
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -116,6 +117,9 @@ def test_the_served_index_judges_with_its_branch(real_engine):
     art = real_engine.index.art
     assert art.safety_branch is not None and real_engine.classifier.branch is not None
     assert branch_recipe(real_engine.index.embedder) == RECIPE.version
+    # Trained here (CI: another CPU) from the reviewed exemplars, it is the very branch the thresholds
+    # were calibrated on: the training is pinned (branch_worker.py), so every machine trains these bytes.
+    assert hashlib.sha256(art.safety_branch).hexdigest() == real_engine.classifier.thresholds.branch_sha256
     vectors, rows = real_engine.encode("my dad just collapsed and isn't breathing")
     assert rows is not None and rows.shape == (len(vectors), 3)
     turn = real_engine.answer("my dad just collapsed and isn't breathing")

@@ -8,11 +8,13 @@ Rule for choosing (recall first, under a ceiling): the lowest threshold whose fa
 on messages that are neither emergency nor crisis stays at or under 1.5% for emergency and 0.5%
 for crisis (2% together, against the 3% goal on unseen messages); for emergency also no alarm
 on dev's answerable gold questions (the goal there is none; crisis is not held to it, recall
-first: see docs/learned-safety.md); then the floor a rule marked
+first: see docs/learned-safety.md), each held MARGIN below the threshold as well (a
+message that close would flip on another CPU); then the floor a rule marked
 `confirm` needs from the classifier: half the highest floor that loses no alarm of the tuning
 sets; for the personal line, the
-lowest threshold that flags no more general questions (ordinary.jsonl and the general half of
-personal.jsonl) than the rules alone do.
+lowest threshold that, also MARGIN below it, flags no more general questions (ordinary.jsonl
+and the general half of personal.jsonl) than the rules alone do. It then names every tuning
+message whose verdict changes within MARGIN of a chosen threshold (one another CPU could flip).
 
     python -m evaluation.safety.calibrate_safety [--encoder base|adapted|fake] [--write]
 
@@ -22,6 +24,7 @@ personal.jsonl) than the rules alone do.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -41,6 +44,10 @@ CEILINGS = {"emergency": 0.015, "crisis": 0.005}
 # quiet messages 0.99 and more.
 GRID = [round(x, 3) for x in np.arange(0.05, 0.995, 0.01)] + [0.995, 0.998, 0.999, 0.9995, 0.9999]
 FLOOR_GRID = [round(x, 3) for x in np.arange(0.0, 0.995, 0.01)]
+# A threshold must hold its conditions this far below it too: a quiet tuning message 4e-5 under
+# the personal threshold flipped in CI, where another CPU ran the same branch (int8 kernels differ
+# by up to 1.4e-4 across CPUs even with exact training: docs/learned-safety.md, session 13).
+MARGIN = 0.002
 
 
 def rows() -> list[dict[str, Any]]:
@@ -94,14 +101,15 @@ def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], 
         if show:
             print(f"\n{flag}: threshold  recall(rules OR model)  false alarms of {neg.sum()}")
         for t in GRID:
-            hit = verdicts(col, t)
+            hit, near = verdicts(col, t), verdicts(col, t - MARGIN)
             fa = (hit & neg).sum() / neg.sum()
             if show:
                 print(f"  {t:5.2f}  {hit[pos].mean():.3f}  {fa:.3f}")
             # Emergency only: held to no alarm on dev's answerable questions too. Crisis stays
             # recall first: held to it, its threshold went from 0.87 to 0.98 for one question.
-            clear = flag == "crisis" or not (hit & gold).any()
-            if flag not in chosen and fa <= CEILINGS[flag] and clear:
+            # Both held with MARGIN to spare.
+            clear = flag == "crisis" or not (near & gold).any()
+            if flag not in chosen and (near & neg).sum() / neg.sum() <= CEILINGS[flag] and clear:
                 chosen[flag] = t
         if flag not in chosen:  # no threshold keeps the ceiling: the strictest, and say so
             chosen[flag] = GRID[-1]
@@ -124,9 +132,15 @@ def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], 
         hit = verdicts(2, t)
         if show:
             print(f"  {t:5.2f}  {hit[pers].mean():.3f}  {(hit & gen).sum()}")
-        if "personal" not in chosen and (hit & gen).sum() <= (ruled & gen).sum():
+        if "personal" not in chosen and (verdicts(2, t - MARGIN) & gen).sum() <= (ruled & gen).sum():
             chosen["personal"] = t
     chosen.setdefault("personal", GRID[-1])
+    if show:
+        for col, flag in enumerate(("emergency", "crisis", "personal")):
+            t, floor = chosen[flag], chosen.get(f"{flag}_floor", 0.0)
+            moved = verdicts(col, t - MARGIN, floor) != verdicts(col, t + MARGIN, floor)
+            print(f"{flag}: tuning messages whose verdict changes within {MARGIN} of {t}: "
+                  f"{[r['id'] for r, m in zip(data, moved, strict=True) if m] or 'none'}")
     return {k: float(v) for k, v in chosen.items()}
 
 
@@ -149,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         branch = engine.classifier.branch
         key = encoder_key(name, branch.recipe if branch is not None else "")
         table = {k: asdict(v) for k, v in load_thresholds().items()}
-        found = Thresholds(**chosen, fitted_for=name, note="python -m evaluation.safety.calibrate_safety on the tuning sets")
+        served = engine.index.art.safety_branch
+        found = Thresholds(**chosen, fitted_for=name, branch_sha256=hashlib.sha256(served).hexdigest() if served else "",
+                           note="python -m evaluation.safety.calibrate_safety on the tuning sets")
         table[key] = asdict(found)
         THRESHOLDS_FILE.write_text(json.dumps(table, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         print(f"written to {THRESHOLDS_FILE} under {key!r}")
