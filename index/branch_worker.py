@@ -6,11 +6,9 @@ a Space) trains its own. Left free, torch, MKL and OpenBLAS pick kernels by the 
 this machine, AVX2 on an EPYC Rome), the sums round differently and three epochs of training
 carry that into the weights: the same recipe trained on two instruction sets gave probabilities
 up to 0.06 apart, and one tuning question crossed its threshold in CI (docs/learned-safety.md,
-session 13). The pins must be in the environment before torch and numpy load, hence a child:
-ATEN_CPU_CAPABILITY (torch's own kernels), MKL_CBWR (MKL's conditional numerical
-reproducibility, the same result at any thread count), ONEDNN_MAX_CPU_ISA, OPENBLAS_CORETYPE
-(numpy and scikit-learn's head fit). The child also embeds the exemplars for the head the branch
-starts from (safety_model.fit_head), under the same pins.
+session 13). The pins must be in the environment before torch and numpy load, hence a child
+(branch_child.py sets them, `PINNED`, then calls main). The child also embeds the exemplars for
+the head the branch starts from (safety_model.fit_head), under the same pins.
 It does not decide what the branch is (safety_branch.py, the recipe) or keep it (build.py).
 """
 
@@ -29,31 +27,19 @@ from .embedder import ModelError
 from .safety_branch import RECIPE, BranchRecipe
 from .screen import Exemplar
 
-PINNED = {
-    "ATEN_CPU_CAPABILITY": "avx2",
-    "MKL_CBWR": "AVX2,STRICT",
-    "ONEDNN_MAX_CPU_ISA": "AVX2",
-    "OPENBLAS_CORETYPE": "Haswell",
-    "OPENBLAS_NUM_THREADS": "1",
-    "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",  # numpy's own loops on the x86-64-v2 baseline
-}
-
-
-# Not `-m index.branch_worker`: the package imports this module first, and runpy warns.
-CHILD = "import sys; from index.branch_worker import main; sys.exit(main(sys.argv[1:]))"
+CHILD = Path(__file__).resolve().parent / "branch_child.py"  # sets PINNED, then calls main
 
 
 def train_pinned(model_path: Path, weights_sha256: str, exemplars: Sequence[Exemplar],
                  recipe: BranchRecipe = RECIPE, progress: bool = False, launcher: Sequence[str] = ()) -> bytes:
-    """The branch's ONNX bytes, trained by a child (main) under PINNED from the
+    """The branch's ONNX bytes, trained by a child (branch_child.py, then main) under PINNED from the
     encoder at `model_path` (checked against `weights_sha256`). Raises ModelError on failure.
     `launcher`: a command the child runs under (the tests': an emulated CPU, qemu-x86_64)."""
     with tempfile.TemporaryDirectory(prefix="medquote-branch-") as tmp:
         job, out = Path(tmp) / "job.json", Path(tmp) / "branch.onnx"
         job.write_text(json.dumps({"model": str(model_path), "sha256": weights_sha256, "recipe": asdict(recipe),
                                    "progress": progress, "exemplars": [asdict(e) for e in exemplars]}), encoding="utf-8")
-        done = subprocess.run([*launcher, sys.executable, "-c", CHILD, str(job), str(out)],
-                              env={**os.environ, **PINNED}, cwd=Path(__file__).resolve().parent.parent,
+        done = subprocess.run([*launcher, sys.executable, str(CHILD), str(job), str(out)],
                               stderr=None if progress else subprocess.PIPE, text=True, check=False)
         if done.returncode != 0 or not out.is_file():
             said = (done.stderr or "").strip().splitlines()
@@ -63,6 +49,7 @@ def train_pinned(model_path: Path, weights_sha256: str, exemplars: Sequence[Exem
 
 
 def main(argv: Sequence[str]) -> int:
+    """The child's work, once branch_child.py has pinned its environment: JOB (json) in, OUT (onnx) out."""
     job_file, out = Path(argv[0]), Path(argv[1])
     try:
         import numpy as np
