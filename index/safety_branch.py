@@ -66,9 +66,9 @@ class BranchRecipe:
     # machine. Versions up to 3 trained with whatever the CPU offered. (Version 4 was the
     # in-context experiment, docs/experiments/in-context-clauses.patch.)
     pinned: str = "avx2"
-    # AdamW's fused step: its square root is ATen's own, exact on every CPU. The default step takes
-    # MKL's vectorised one, which rounds differently on different CPUs (an emulated EPYC Rome
-    # against this Zen 4: the first step already moved the weights apart).
+    # AdamW's fused step: its square root is ATen's own (the same bits on an emulated EPYC Rome as
+    # on this Zen 4). The default step takes MKL's vectorised one, which rounds differently on
+    # different CPUs (there the first step already moved the weights apart).
     optimizer: str = "adamw-fused"
 
     def key(self) -> str:
