@@ -39,10 +39,7 @@
     }
     lastQuestion = newest;
   });
-  const start = () => {
-    const chat = document.getElementById("chat");
-    if (chat) watch.observe(chat, { childList: true, subtree: true });
-    else setTimeout(start, 200);
-  };
-  start();
+  // The whole document is watched, not the #chat element found first: if Gradio mounts the
+  // chat again (a reconnect, a slow start), an observer on the old element would go quiet.
+  watch.observe(document.documentElement, { childList: true, subtree: true });
 })();

@@ -22,3 +22,21 @@ def test_arabic_reply_reads_right_to_left(tabs, check_page):
     assert row.locator("blockquote").count() == 0
     assert check_page(tab.page, "arabic") == []
     assert tab.offsite() == []
+
+
+def test_direction_is_set_in_a_chat_mounted_again(tabs):
+    """The page script must keep working when Gradio mounts the chat again (a reconnect or a
+    slow start can do that): CI once showed the Arabic reply left to right, with no dir set."""
+    page = tabs(320).open().page
+    direction = page.evaluate("""async () => {
+        const again = document.getElementById("chat").cloneNode(true);
+        document.getElementById("chat").replaceWith(again);
+        const box = document.createElement("div"), p = document.createElement("p");
+        box.className = "message-content";
+        p.textContent = "في حالة الطوارئ، اتصل فورًا برقم الطوارئ المحلي.";
+        box.append(p);
+        again.append(box);
+        await new Promise(r => setTimeout(r, 50));
+        return [p.getAttribute("dir"), getComputedStyle(p).direction];
+    }""")
+    assert direction == ["auto", "rtl"]
