@@ -30,6 +30,7 @@ import bisect
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -194,6 +195,18 @@ def calm(message: str) -> bool:
     return generic or ctx.has("hypothetical", whole) or ctx.has("habitual", whole)
 
 
+def kept_emergency(message: str, clauses: Sequence[str], emergency: Sequence[float]) -> float:
+    """The classifier's emergency probability that stands (combine): `emergency` holds the
+    message's, then each of its `clauses`'. For a message that is not `calm`, the highest of
+    them; for a calm one, the highest over its clauses that are not calm themselves. A long post
+    full of habits ("my calves twitch every evening") is calm as a whole, and judging it only as
+    a whole dropped the emergency it ends with ("since ten minutes ago I can't get a breath in").
+    0.0 when every part is calm."""
+    if not calm(message):
+        return max(emergency, default=0.0)
+    return max((p for c, p in zip(clauses, emergency[1:], strict=True) if not calm(c)), default=0.0)
+
+
 def assess(message: str) -> Safety:
     """Flag one user message. Deterministic; never raises on a str."""
     ctx = _Context(normalise(message))
@@ -213,20 +226,21 @@ def assess(message: str) -> Safety:
 
 
 def combine(rules: Safety, scores: tuple[float, float, float] | None, thresholds: tuple[float, float, float],
-            calm_message: bool = False, floors: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Safety:
+            kept: float | None = None, floors: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Safety:
     """The one safety verdict: the rules (a floor for explicit phrases) OR the trained
     classifier's probabilities (emergency, crisis, personal; the highest over the message and
     its clauses) at or over their calibrated thresholds. A flag the rules raise only through
     `confirm` patterns (Safety.tentative) stands only if the classifier gives it at least its
-    `floors` value, far below the threshold. A classifier emergency is dropped for a calm
-    message (see `calm`: hypothetical, habitual or general talk, without a "now" marker);
-    crisis and personal never are. `scores` None: the rules alone, tentative flags included.
+    `floors` value, far below the threshold. The classifier's emergency is judged on `kept`
+    (`kept_emergency`: calm parts of a message, hypothetical, habitual or general talk without a
+    "now" marker, do not count; None: every part counts); crisis and personal never are
+    dropped. `scores` None: the rules alone, tentative flags included.
     Pure; used by the engine and by the calibration alike, so what is calibrated is what is served."""
     if scores is None:
         return rules
     model = [s >= t for s, t in zip(scores, thresholds, strict=True)]
-    if calm_message:
-        model[0] = False
+    if kept is not None:
+        model[0] = kept >= thresholds[0]
     ruled = [getattr(rules, f) and (f not in rules.tentative or s >= floor)
              for f, s, floor in zip(FLAGS, scores, floors, strict=True)]
     names = [f"model:{flag}" for flag, on in zip(FLAGS, model, strict=True) if on]

@@ -155,18 +155,25 @@ class SafetyClassifier:
 
     judges_clauses = True  # the message's clauses are encoded for it too (medquote.engine.Engine.prepare)
 
-    def scores(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> tuple[float, float, float]:
-        """Highest probability of (emergency, crisis, personal) over the message and its clauses:
-        the branch's (`branch`, its rows for these texts) when there is one, else the heads' on `vectors`."""
+    def rows(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> np.ndarray:
+        """(texts, 3): each text's probability of (emergency, crisis, personal), the message's
+        first, then its clauses': the branch's (`branch`, its rows for these texts) when there is
+        one, else the heads' on `vectors`."""
         if len(vectors) == 0:
-            return (0.0, 0.0, 0.0)
+            return np.zeros((0, len(HEADS)), dtype=np.float32)
         if self.branch is None:
-            p = probabilities(self.head, vectors).max(axis=0)
-        elif branch is None:
+            return probabilities(self.head, vectors)
+        if branch is None:
             raise ValueError("A classifier with a safety branch judges the branch's rows: pass them (Engine.encode_rows).")
-        else:
-            p = branch.max(axis=0)
-        return (float(p[0]), float(p[1]), float(p[2]))
+        return branch
+
+    def scores(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> tuple[float, float, float]:
+        """Highest probability of (emergency, crisis, personal) over the message and its clauses (`rows`)."""
+        p = self.rows(vectors, branch)
+        if len(p) == 0:
+            return (0.0, 0.0, 0.0)
+        top = p.max(axis=0)
+        return (float(top[0]), float(top[1]), float(top[2]))
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,9 @@ class RulesOnly:
     thresholds: Thresholds = Thresholds()
     branch: SafetyBranch | None = None
     judges_clauses = False
+
+    def rows(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> np.ndarray | None:
+        return None
 
     def scores(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> tuple[float, float, float] | None:
         return None

@@ -24,7 +24,7 @@ import numpy as np
 
 from answer import Reply, Settings, compose, input_problem
 from answer.policy import offers_related
-from answer.safety import Safety, calm, combine
+from answer.safety import Safety, combine, kept_emergency
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open_index
@@ -183,9 +183,19 @@ class Engine:
         """The safety verdict on one cleaned message and the classifier's probabilities: the rules
         OR the classifier on `encoded` (the message and its clauses), answer.safety.combine. The
         current message alone, whatever came before."""
-        scores = self.classifier.scores(*encoded)
+        scores, kept = self.classify(text, encoded)
         t = self.classifier.thresholds
-        return combine(assess_safety(text), scores, t.cuts, calm(text), t.floors), scores
+        return combine(assess_safety(text), scores, t.cuts, kept, t.floors), scores
+
+    def classify(self, text: str, encoded: Encoded) -> tuple[tuple[float, float, float] | None, float | None]:
+        """The classifier's probabilities on one cleaned message (the highest over the message
+        and its clauses; None without a classifier) and the emergency probability that stands
+        once calm parts are set aside (answer.safety.kept_emergency), as `judge` combines them."""
+        rows = self.classifier.rows(*encoded)
+        if rows is None:
+            return None, None
+        parts = clauses(text) if self.classifier.judges_clauses else []
+        return self.classifier.scores(*encoded), kept_emergency(text, parts, rows[:, 0].tolist())
 
     def screen_message(self, text: str) -> Safety:
         """The verdict `answer` gives one cleaned message (the safety report judges with it)."""

@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from answer.safety import Safety, combine
+from answer.safety import Safety, calm, combine, kept_emergency
 from index.safety_model import HEADS, SafetyClassifier, Thresholds, encoder_key, fit_head, probabilities, thresholds_for
 from index.safety_pairs import safety_pairs
 from index.screen import Exemplar, load_exemplars
-from ingest import IngestError
+from ingest import IngestError, clauses
 
 EXEMPLARS = [
     Exemplar("crisis", "c", "i want to die"), Exemplar("crisis", "c", "kms tonight"),
@@ -106,10 +106,27 @@ def test_combine_is_the_rules_or_the_classifier_at_its_thresholds():
 
 def test_a_calm_message_drops_only_the_classifiers_emergency():
     th = (0.5, 0.5, 0.5)
-    out = combine(RULES_NONE, (0.9, 0.9, 0.9), th, calm_message=True)
+    out = combine(RULES_NONE, (0.9, 0.9, 0.9), th, kept=0.0)
     assert not out.emergency and out.crisis and out.personal
     ruled = Safety(True, False, False, ("r",))
-    assert combine(ruled, (0.9, 0.0, 0.0), th, calm_message=True).emergency  # a rule's own vetoes already ran
+    assert combine(ruled, (0.9, 0.0, 0.0), th, kept=0.0).emergency  # a rule's own vetoes already ran
+    assert combine(RULES_NONE, (0.9, 0.0, 0.0), th, kept=0.6).emergency
+
+
+def test_an_emergency_told_after_habits_is_kept_and_a_habit_alone_is_not():
+    # A long post full of habits is calm as a whole; its last clause, happening now, is not.
+    post = "My calves twitch every evening and sometimes my thighs too. Tonight my chest is crushing and my left arm is numb"
+    parts = clauses(post)
+    assert calm(post) and len(parts) == 2 and not calm(parts[1])
+    assert kept_emergency(post, parts, [0.4, 0.1, 0.95]) == 0.95
+    assert kept_emergency(post, parts, [0.95, 0.1, 0.4]) == 0.4  # the whole, calm, stands for nothing
+    # Every part calm: nothing stands, however high.
+    habit = "My chest sometimes feels tight when I stand up too fast. It happens most mornings, usually after coffee"
+    assert calm(habit) and [calm(c) for c in clauses(habit)] == [True, True]
+    assert kept_emergency(habit, clauses(habit), [0.99, 0.99, 0.99]) == 0.0
+    # A message that is not calm keeps its highest part, whichever it is.
+    now = "My calves twitch every evening. Right now my chest is crushing"
+    assert not calm(now) and kept_emergency(now, clauses(now), [0.9] + [0.1] * len(clauses(now))) == 0.9
 
 
 def test_thresholds_are_looked_up_per_encoder(tmp_path):

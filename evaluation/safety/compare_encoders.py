@@ -74,7 +74,7 @@ def r_tags(row: dict[str, Any]) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from answer.safety import assess, calm, combine
+    from answer.safety import assess, combine, kept_emergency
     from index.safety_model import SafetyClassifier, fit_head
     from index.screen import load_exemplars
     from ingest import clauses
@@ -99,20 +99,21 @@ def main(argv: list[str] | None = None) -> int:
                   embedder: ModelEmbedder = embedder) -> tuple[np.ndarray, list[Safety], np.ndarray, float]:
             texts = [clean(r["message"]) for r in data]
             start = time.perf_counter()
-            scores = np.array([clf.scores(embedder.encode_queries([t, *clauses(t)])) for t in texts])
+            rows = [clf.rows(embedder.encode_queries([t, *clauses(t)])) for t in texts]
             per = (time.perf_counter() - start) / max(1, len(texts))
-            return scores, [assess(t) for t in texts], np.array([calm(t) for t in texts]), per
+            kept = [kept_emergency(t, clauses(t), r[:, 0].tolist()) for t, r in zip(texts, rows, strict=True)]
+            return np.array([r.max(axis=0) for r in rows]), [assess(t) for t in texts], np.array(kept), per
 
-        scores, rules, calmed, per = judge(tuning)
-        chosen = choose(tuning, scores, rules, calmed, show=False)
+        scores, rules, kept, per = judge(tuning)
+        chosen = choose(tuning, scores, rules, kept, show=False)
         th = (chosen["emergency"], chosen["crisis"], chosen["personal"])
         fl = (chosen["emergency_floor"], chosen["crisis_floor"], 0.0)
         print(f"\n== {name} ({embedder.name}): thresholds {th}, floors {fl}; encoder pass {1000 * per:.1f} ms a message")
-        tuned = [combine(r, tuple(s), th, bool(c), fl) for r, s, c in zip(rules, scores, calmed, strict=True)]
+        tuned = [combine(r, tuple(s), th, float(k), fl) for r, s, k in zip(rules, scores, kept, strict=True)]
         print(f"  tuning sets: {figures(tuning, tuned)}")
         for b, data in blind.items():
             s, r, c, _ = judge(data)
-            flags = [combine(x, tuple(y), th, bool(z), fl) for x, y, z in zip(r, s, c, strict=True)]
+            flags = [combine(x, tuple(y), th, float(z), fl) for x, y, z in zip(r, s, c, strict=True)]
             print(f"  {b}: {figures(data, flags)}")
     return 0
 
