@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # for the annotations only: the engine's modules are imported
 
 HERE = Path(__file__).resolve().parent
 GOLD_DEV = HERE.parent / "gold" / "dev.jsonl"
-TUNING = ["redflags_dev", "redflags_heldout", "fresh_check", "fresh_check2", "fresh_check3", "ordinary", "personal"]
+TUNING = ["redflags_dev", "redflags_heldout", "fresh_check", "fresh_check2", "fresh_check3", "fresh_check4", "ordinary", "personal"]
 CEILINGS = {"emergency": 0.015, "crisis": 0.005}
 # Finer near 1: a fine-tuned encoder separates its own exemplars so sharply that its heads give
 # quiet messages 0.99 and more.
@@ -67,14 +67,16 @@ def rows() -> list[dict[str, Any]]:
 
 
 def judged(engine: Engine, data: list[dict[str, Any]]) -> tuple[np.ndarray, list[Safety], np.ndarray]:
-    """(probabilities per message, the rules' verdicts, calm per message)."""
-    from answer.safety import assess, calm
+    """(probabilities per message, the rules' verdicts, the emergency probability that stands
+    per message once its calm parts are set aside: Engine.classify, as served)."""
+    from answer.safety import assess
     from medquote.engine import clean
 
     texts = [clean(r["message"]) for r in data]
-    scores = np.array([engine.classifier.scores(*engine.encode(t)) for t in texts])
+    classified = [engine.classify(t, engine.encode(t)) for t in texts]
+    scores = np.array([s for s, _ in classified])
     # The rules' own verdicts: answer.safety.assess, the rules the engine's screen combines with the classifier.
-    return scores, [assess(t) for t in texts], np.array([calm(t) for t in texts])
+    return scores, [assess(t) for t in texts], np.array([k for _, k in classified])
 
 
 def one_on(col: int, value: float, off: float) -> tuple[float, float, float]:
@@ -84,14 +86,14 @@ def one_on(col: int, value: float, off: float) -> tuple[float, float, float]:
     return out[0], out[1], out[2]
 
 
-def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], calmed: np.ndarray, show: bool = True) -> dict[str, float]:
+def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], kept: np.ndarray, show: bool = True) -> dict[str, float]:
     from answer.safety import combine
 
     def verdicts(col: int, t: float, floor: float = 0.0) -> np.ndarray:
         th, fl = one_on(col, t, 2.0), one_on(col, floor, 0.0)  # the other classes off: each flag is calibrated on its own
         flag = ("emergency", "crisis", "personal")[col]
-        return np.array([getattr(combine(r, tuple(s), th, bool(c), fl), flag)
-                         for r, s, c in zip(rules, scores, calmed, strict=True)])
+        return np.array([getattr(combine(r, tuple(s), th, float(k), fl), flag)
+                         for r, s, k in zip(rules, scores, kept, strict=True)])
 
     chosen: dict[str, float] = {}
     gold = np.array([r["id"].startswith("gold-") for r in data])  # the goal there is none at all
