@@ -1,7 +1,7 @@
 """Calibrates the safety classifier's thresholds on the tuning sets and prints the curves.
 
 For each message of the tuning sets (redflags_dev, redflags_heldout, fresh_check*, ordinary,
-personal — never a blind set) it computes the classifier's probabilities (the highest over the
+personal — never a blind set; fresh_check4 for emergency alone) it computes the classifier's probabilities (the highest over the
 message and its clauses), then for each candidate threshold the verdict answer.safety.combine
 gives (the rules OR the classifier, exactly as served): recall and false alarms.
 Rule for choosing (recall first, under a ceiling): the lowest threshold whose false-alarm rate
@@ -39,6 +39,9 @@ if TYPE_CHECKING:  # for the annotations only: the engine's modules are imported
 HERE = Path(__file__).resolve().parent
 GOLD_DEV = HERE.parent / "gold" / "dev.jsonl"
 TUNING = ["redflags_dev", "redflags_heldout", "fresh_check", "fresh_check2", "fresh_check3", "fresh_check4", "ordinary", "personal"]
+# Written to check and calibrate the emergency notice (so its helper was told): its crisis
+# messages are its overdoses and its quiet ones emergency lookalikes, so it calibrates emergency alone.
+EMERGENCY_ONLY = ("fresh_check4",)
 CEILINGS = {"emergency": 0.015, "crisis": 0.005}
 # Finer near 1: a fine-tuned encoder separates its own exemplars so sharply that its heads give
 # quiet messages 0.99 and more.
@@ -57,7 +60,7 @@ def rows() -> list[dict[str, Any]]:
     for name in TUNING:
         for line in (HERE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
-                out.append(json.loads(line))
+                out.append({**json.loads(line), "emergency_only": name in EMERGENCY_ONLY})
     for line in (GOLD_DEV).read_text(encoding="utf-8").splitlines():
         g = json.loads(line) if line.strip() else None
         if g and g["answerable"] and not g.get("emergency"):
@@ -97,9 +100,10 @@ def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], 
 
     chosen: dict[str, float] = {}
     gold = np.array([r["id"].startswith("gold-") for r in data])  # the goal there is none at all
-    neg = np.array([not (r["emergency"] or r["crisis"]) for r in data]) & ~gold  # the ceilings' base
     for col, flag in enumerate(("emergency", "crisis")):
-        pos = np.array([bool(r[flag]) for r in data])
+        used = np.array([flag == "emergency" or not r.get("emergency_only") for r in data])
+        pos = np.array([bool(r[flag]) for r in data]) & used
+        neg = np.array([not (r["emergency"] or r["crisis"]) for r in data]) & ~gold & used  # the ceilings' base
         if show:
             print(f"\n{flag}: threshold  recall(rules OR model)  false alarms of {neg.sum()}")
         for t in GRID:
