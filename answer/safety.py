@@ -204,7 +204,11 @@ def kept_emergency(message: str, clauses: Sequence[str], emergency: Sequence[flo
     0.0 when every part is calm."""
     if not calm(message):
         return max(emergency, default=0.0)
-    return max((p for c, p in zip(clauses, emergency[1:], strict=True) if not calm(c)), default=0.0)
+    # Highest first, so that usually one clause is read (calm runs the rules' regexes).
+    for p, c in sorted(zip(emergency[1:], clauses, strict=True), key=lambda pc: -pc[0]):
+        if not calm(c):
+            return p
+    return 0.0
 
 
 def assess(message: str) -> Safety:
