@@ -12,6 +12,7 @@ import json
 import pytest
 
 from answer import render, strings, to_answer_object
+from answer.safety import assess, calm
 from index.screen import load_exemplars
 from ingest import clauses
 from medquote.engine import clean
@@ -65,6 +66,24 @@ def test_one_alarming_clause_in_a_long_story_is_not_diluted(real_engine):
              "is not responding to me. Anyway is BFS common?")
     assert len(clauses(story)) >= 3
     assert flags(real_engine, story).emergency
+
+
+def test_an_emergency_told_at_the_end_of_a_post_full_of_habits_is_kept(real_engine):
+    # The post is calm as a whole (habits, no "now" marker); its last clause is an emergency.
+    # The rules miss it, so the classifier must keep it (session 13's screen dropped it at 0.997).
+    post = ("My calves twitch every evening and sometimes my thighs do too, usually after a long shift. "
+            "I check my grip most mornings. Ten minutes ago my mum went rigid and started jerking and she "
+            "still isn't making sense")
+    assert calm(clean(post)) and not assess(clean(post)).emergency
+    assert flags(real_engine, post).emergency
+
+
+def test_hard_to_spot_emergencies_of_the_newest_tuning_set_keep_their_recall(real_engine):
+    # fresh_check4 (a tuning set): 80 emergencies told calmly, inside long posts, in children.
+    # 73 raise the notice as served; this holds it near there (a few sit close to a threshold).
+    rows = [r for r in load("fresh_check4.jsonl") if r["emergency"]]
+    missed = [r["id"] for r in rows if not flags(real_engine, r["message"]).emergency]
+    assert len(rows) == 80 and len(missed) <= 10, missed
 
 
 @pytest.mark.parametrize("message", ["I swallowed every sleeping pill in the house because I want to die",
