@@ -183,7 +183,8 @@ def _vetoed(match: re.Match[str], vetoes: frozenset[str], ctx: _Context) -> bool
 
 
 def calm(message: str) -> bool:
-    """The rules' vetoes for a whole message, for the classifier's emergency (combine): no "now" marker and no sudden
+    """The rules' vetoes for a whole message or one of its clauses, for the classifier's emergency
+    (kept_emergency, then combine): no "now" marker and no sudden
     onset, and a hypothetical or habitual clause or a general question about no one in particular
     ("when I stand up too fast", "will my dad eventually need..."). A past-tense veto is not
     used here: "the kid drank lamp oil" is past and still an emergency."""
@@ -202,6 +203,8 @@ def kept_emergency(message: str, clauses: Sequence[str], emergency: Sequence[flo
     full of habits ("my calves twitch every evening") is calm as a whole, and judging it only as
     a whole dropped the emergency it ends with ("since ten minutes ago I can't get a breath in").
     0.0 when every part is calm."""
+    if len(emergency) != len(clauses) + 1:
+        raise ValueError("kept_emergency needs one probability for the message and one per clause")
     if not calm(message):
         return max(emergency, default=0.0)
     # Highest first, so that usually one clause is read (calm runs the rules' regexes).

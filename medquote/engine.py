@@ -194,8 +194,11 @@ class Engine:
         rows = self.classifier.rows(*encoded)
         if rows is None:
             return None, None
+        if len(rows) == 0:
+            return (0.0, 0.0, 0.0), 0.0
         parts = clauses(text) if self.classifier.judges_clauses else []
-        return self.classifier.scores(*encoded), kept_emergency(text, parts, rows[:, 0].tolist())
+        top = rows.max(axis=0)
+        return (float(top[0]), float(top[1]), float(top[2])), kept_emergency(text, parts, rows[:, 0].tolist())
 
     def screen_message(self, text: str) -> Safety:
         """The verdict `answer` gives one cleaned message (the safety report judges with it)."""

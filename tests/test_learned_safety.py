@@ -127,6 +127,9 @@ def test_an_emergency_told_after_habits_is_kept_and_a_habit_alone_is_not():
     # A message that is not calm keeps its highest part, whichever it is.
     now = "My calves twitch every evening. Right now my chest is crushing"
     assert not calm(now) and kept_emergency(now, clauses(now), [0.9] + [0.1] * len(clauses(now))) == 0.9
+    assert kept_emergency(now, clauses(now), [0.1] + [0.8] * len(clauses(now))) == 0.8
+    with pytest.raises(ValueError):
+        kept_emergency(post, parts, [0.4, 0.1])  # one probability short
 
 
 def test_thresholds_are_looked_up_per_encoder(tmp_path):

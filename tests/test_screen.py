@@ -79,8 +79,9 @@ def test_an_emergency_told_at_the_end_of_a_post_full_of_habits_is_kept(real_engi
 
 
 def test_hard_to_spot_emergencies_of_the_newest_tuning_set_keep_their_recall(real_engine):
-    # fresh_check4 (a tuning set): 80 emergencies told calmly, inside long posts, in children.
-    # 73 raise the notice as served; this holds it near there (a few sit close to a threshold).
+    # fresh_check4 (a tuning set, calibrated on: a guard against sliding back, not a measure of
+    # unseen wording): 80 emergencies told calmly, inside long posts, in children. 73 raise the
+    # notice as served; this holds it near there (a few sit close to a threshold).
     rows = [r for r in load("fresh_check4.jsonl") if r["emergency"]]
     missed = [r["id"] for r in rows if not flags(real_engine, r["message"]).emergency]
     assert len(rows) == 80 and len(missed) <= 10, missed

@@ -2,8 +2,11 @@
 
 For each message of the tuning sets (redflags_dev, redflags_heldout, fresh_check*, ordinary,
 personal — never a blind set; fresh_check4 for emergency alone) it computes the classifier's probabilities (the highest over the
-message and its clauses), then for each candidate threshold the verdict answer.safety.combine
-gives (the rules OR the classifier, exactly as served): recall and false alarms.
+message and its clauses) and the emergency probability that stands once calm parts are set aside
+(answer.safety.kept_emergency), then for each candidate threshold the verdict
+answer.safety.combine gives (the rules OR the classifier, exactly as served): recall and false
+alarms. fresh_check4 is left out of the crisis choice only; the personal curve and the margin
+report still include it.
 Rule for choosing (recall first, under a ceiling): the lowest threshold whose false-alarm rate
 on messages that are neither emergency nor crisis stays at or under 1.5% for emergency and 0.5%
 for crisis (2% together, against the 3% goal on unseen messages); for emergency also no alarm

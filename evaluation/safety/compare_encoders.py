@@ -99,10 +99,10 @@ def main(argv: list[str] | None = None) -> int:
                   embedder: ModelEmbedder = embedder) -> tuple[np.ndarray, list[Safety], np.ndarray, float]:
             texts = [clean(r["message"]) for r in data]
             start = time.perf_counter()
-            rows = [clf.rows(embedder.encode_queries([t, *clauses(t)])) for t in texts]
+            probs = [clf.rows(embedder.encode_queries([t, *clauses(t)])) for t in texts]
             per = (time.perf_counter() - start) / max(1, len(texts))
-            kept = [kept_emergency(t, clauses(t), r[:, 0].tolist()) for t, r in zip(texts, rows, strict=True)]
-            return np.array([r.max(axis=0) for r in rows]), [assess(t) for t in texts], np.array(kept), per
+            kept = [kept_emergency(t, clauses(t), p[:, 0].tolist()) for t, p in zip(texts, probs, strict=True)]
+            return np.array([p.max(axis=0) for p in probs]), [assess(t) for t in texts], np.array(kept), per
 
         scores, rules, kept, per = judge(tuning)
         chosen = choose(tuning, scores, rules, kept, show=False)
