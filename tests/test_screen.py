@@ -78,6 +78,17 @@ def test_an_emergency_told_at_the_end_of_a_post_full_of_habits_is_kept(real_engi
     assert flags(real_engine, post).emergency
 
 
+def test_an_emergency_at_the_end_of_a_long_calm_post_is_judged(real_engine):
+    # Fourteen calm sentences, then the emergency the rules miss (as above): with the first 12
+    # clauses alone (sessions 11-14) the last sentence was never read and the post raised nothing.
+    habits = " ".join(f"My {part} twitches most evenings, usually after a long shift." for part in (
+        "left calf", "right calf", "left thigh", "right thigh", "left arm", "right arm", "left hand",
+        "right hand", "left foot", "right foot", "back", "stomach", "eyelid", "jaw"))
+    post = f"{habits} Ten minutes ago my mum went rigid and started jerking and she still isn't making sense"
+    assert len(clauses(clean(post))) > 12 and calm(clean(post)) and not assess(clean(post)).emergency
+    assert flags(real_engine, post).emergency
+
+
 def test_hard_to_spot_emergencies_of_the_newest_tuning_set_keep_their_recall(real_engine):
     # fresh_check4 (a tuning set, calibrated on: a guard against sliding back, not a measure of
     # unseen wording): 80 emergencies told calmly, inside long posts, in children. 73 raise the

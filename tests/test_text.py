@@ -89,7 +89,11 @@ def test_clauses_cut_a_longer_message_and_leave_a_short_one_whole():
         "tonight my arm went numb and my face is drooping on one side.",
     ]
     assert clauses("Ok. Fine. My leg twitches a lot. It hurts so much.") == ["My leg twitches a lot.", "It hurts so much."]
-    assert len(clauses(" ".join(f"Sentence number {i} is here." for i in range(20)))) == 12
+    assert len(clauses(" ".join(f"Sentence number {i} is here." for i in range(20)))) == 20
+    many = clauses(" ".join(f"Sentence number {i} is here." for i in range(40)))
+    # Past MAX_CLAUSES the first and the last halves: what a long post says last is kept.
+    assert len(many) == 24 and many[11] == "Sentence number 11 is here." and many[12] == "Sentence number 28 is here."
+    assert many[-1] == "Sentence number 39 is here."
 
 
 def test_reading_grade_is_flesch_kincaid_of_one_sentence():
