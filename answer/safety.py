@@ -40,8 +40,8 @@ from records.text import fold_nfkc
 
 RULES_PATH = Path(__file__).with_name("redflags.toml")
 FLAGS = ("emergency", "crisis", "personal")
-VETOES = ("generic", "hypothetical", "habitual", "past", "denial")
-_MARKERS = {"acute", "onset", "anchor", "question", "generic_subject", "hypothetical", "habitual", "past", "denial"}
+VETOES = ("generic", "hypothetical", "habitual", "past")
+_MARKERS = {"acute", "onset", "anchor", "question", "generic_subject", "hypothetical", "habitual", "past"}
 
 
 @dataclass(frozen=True)
@@ -177,8 +177,6 @@ def _vetoed(match: re.Match[str], vetoes: frozenset[str], ctx: _Context) -> bool
     if "past" in vetoes and ctx.has("past", sentence):
         return True
     clause = ctx.span("clause", *match.span())
-    if "denial" in vetoes and ctx.has("denial", clause):
-        return True
     if ctx.has("onset", clause):
         return False
     return any(name in vetoes and ctx.has(name, clause) for name in ("hypothetical", "habitual"))
@@ -214,27 +212,6 @@ def kept_emergency(message: str, clauses: Sequence[str], emergency: Sequence[flo
         if not calm(c):
             return p
     return 0.0
-
-
-def denies(message: str) -> bool:
-    """The writer says plainly that they are not at risk ("im not suicidal", "not going to hurt
-    myself": the `denial` marker of redflags.toml), anywhere in `message`."""
-    ctx = _Context(normalise(message))
-    return ctx.has("denial", (0, len(ctx.text)))
-
-
-def kept_crisis(message: str, clauses: Sequence[str], crisis: Sequence[float]) -> float:
-    """The classifier's crisis probability that stands (combine): `crisis` holds the message's,
-    then each of its `clauses`'. For a message without a denial, the highest of them; for one
-    with a denial and clauses, the highest over its clauses that deny nothing (0.0 if every one
-    does): "I'm not going to hurt myself, I'm just scared. What are fasciculations?" raised the
-    notice on its denial's words alone. A message of one clause keeps its own probability: with
-    nothing else to read, the denial is not taken on its word."""
-    if len(crisis) != len(clauses) + 1:
-        raise ValueError("kept_crisis needs one probability for the message and one per clause")
-    if not clauses or not denies(message):
-        return max(crisis, default=0.0)
-    return max((p for p, c in zip(crisis[1:], clauses, strict=True) if not denies(c)), default=0.0)
 
 
 def assess(message: str) -> Safety:

@@ -24,7 +24,7 @@ import numpy as np
 
 from answer import Reply, Settings, compose, input_problem
 from answer.policy import offers_related
-from answer.safety import Safety, combine, kept_crisis, kept_emergency
+from answer.safety import Safety, combine, kept_emergency
 from answer.safety import assess as assess_safety
 from answer.scope import out_of_scope
 from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open_index
@@ -189,9 +189,8 @@ class Engine:
 
     def classify(self, text: str, encoded: Encoded) -> tuple[tuple[float, float, float] | None, float | None]:
         """The classifier's probabilities on one cleaned message (the highest over the message
-        and its clauses, crisis over those that deny nothing: answer.safety.kept_crisis; None
-        without a classifier) and the emergency probability that stands once calm parts are set
-        aside (answer.safety.kept_emergency), as `judge` combines them."""
+        and its clauses; None without a classifier) and the emergency probability that stands
+        once calm parts are set aside (answer.safety.kept_emergency), as `judge` combines them."""
         rows = self.classifier.rows(*encoded)
         if rows is None:
             return None, None
@@ -199,8 +198,7 @@ class Engine:
             return (0.0, 0.0, 0.0), 0.0
         parts = clauses(text) if self.classifier.judges_clauses else []
         top = rows.max(axis=0)
-        crisis = kept_crisis(text, parts, rows[:, 1].tolist())
-        return (float(top[0]), crisis, float(top[2])), kept_emergency(text, parts, rows[:, 0].tolist())
+        return (float(top[0]), float(top[1]), float(top[2])), kept_emergency(text, parts, rows[:, 0].tolist())
 
     def screen_message(self, text: str) -> Safety:
         """The verdict `answer` gives one cleaned message (the safety report judges with it)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from answer.safety import Safety, calm, combine, denies, kept_crisis, kept_emergency
+from answer.safety import Safety, calm, combine, kept_emergency
 from index.safety_model import HEADS, SafetyClassifier, Thresholds, encoder_key, fit_head, probabilities, thresholds_for
 from index.safety_pairs import safety_pairs
 from index.screen import Exemplar, load_exemplars
@@ -186,19 +186,3 @@ def test_a_tentative_rule_stands_only_with_the_classifiers_agreement():
     assert combine(explicit, (0.0, 0.0, 0.0), th, floors=floors).crisis  # an explicit phrase needs no model
     mixed = assess("he collapsed and is not breathing")
     assert "emergency" not in mixed.tentative  # one firm pattern is enough
-
-
-def test_a_denial_sets_aside_only_the_parts_of_a_message_that_deny():
-    post = "I'm not going to hurt myself. I'm just scared, what does an EMG show?"
-    parts = clauses(post)
-    assert denies(post) and [denies(c) for c in parts] == [True, False]
-    assert kept_crisis(post, parts, [0.99, 0.99, 0.1]) == 0.1  # the whole and the denial set aside
-    # A crisis told beside the denial stands.
-    assert kept_crisis(post, parts, [0.99, 0.99, 0.95]) == 0.95
-    # No denial: the highest part, whichever.
-    plain = "My calves twitch. I want it all to stop for good"
-    assert kept_crisis(plain, clauses(plain), [0.2, 0.1, 0.9]) == 0.9
-    # One clause and nothing else to read: the denial is not taken on its word.
-    assert kept_crisis("not going to hurt myself", [], [0.99]) == 0.99
-    with pytest.raises(ValueError):
-        kept_crisis(post, parts, [0.99, 0.99])

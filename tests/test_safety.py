@@ -263,18 +263,3 @@ def test_a_broken_rules_file_fails_loudly(tmp_path):
     broken.write_text(text.replace('flag = "crisis"', 'flag = "crisiss"', 1), encoding="utf-8")
     with pytest.raises(ValueError):
         safety._load(broken)
-
-
-@pytest.mark.parametrize("message", ["I'm not going to hurt myself, I'm just scared of ALS",
-                                     "I do not have any wish to kill myself, only nervous about my arm",
-                                     "not wanting to die, just want to know if BFS turns into ALS",
-                                     "no self harm, I just google symptoms at 3am"])
-def test_a_plain_denial_vetoes_the_crisis_words_of_its_own_clause(message):
-    assert not assess(message).crisis, assess(message).reasons
-
-
-@pytest.mark.parametrize("message", ["I'm not suicidal, but I've been cutting my arms again",
-                                     "i am not going to kill myself tonight, i will do it tomorrow",
-                                     "I dont know if I want to die", "I want to kill myself, I'm not going to lie"])
-def test_a_crisis_beside_a_denial_or_a_denial_with_a_time_still_fires(message):
-    assert assess(message).crisis

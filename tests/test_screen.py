@@ -89,14 +89,6 @@ def test_an_emergency_at_the_end_of_a_long_calm_post_is_judged(real_engine):
     assert flags(real_engine, post).emergency
 
 
-def test_a_plain_denial_raises_no_crisis_notice_but_a_crisis_beside_it_does(real_engine):
-    # Before session 15 the rules (self-harm words) and the classifier (0.999) both fired on the denial.
-    assert not flags(real_engine, "To be clear, I'm not suicidal and I'm not going to hurt myself. "
-                                  "I'm just scared of ALS, what does an EMG actually show?").crisis
-    assert flags(real_engine, "I'm not suicidal or anything. But I have been saving my sleeping pills "
-                              "in a drawer for when the EMG results come.").crisis
-
-
 def test_hard_to_spot_emergencies_of_the_newest_tuning_set_keep_their_recall(real_engine):
     # fresh_check4 (a tuning set, calibrated on: a guard against sliding back, not a measure of
     # unseen wording): 80 emergencies told calmly, inside long posts, in children. 73 raise the
