@@ -263,3 +263,24 @@ def test_a_broken_rules_file_fails_loudly(tmp_path):
     broken.write_text(text.replace('flag = "crisis"', 'flag = "crisiss"', 1), encoding="utf-8")
     with pytest.raises(ValueError):
         safety._load(broken)
+
+
+# Crises told beside a denial, a hedge or someone else's reassurance: a review of session 15's
+# denial veto (reverted, docs/experiments/denial-veto.patch) found each of these silenced by it.
+# A missed crisis costs more than a needless help line: any veto must keep them.
+DENIAL_CRISES = [
+    "I'm not suicidal just want to die. Is my twitching ALS?",
+    "I'm not going to kill myself unless it's ALS",
+    "I don't have a plan to kill myself just the thoughts",
+    "I'm not going to kill myself. But I think about it every day.",
+    "My husband swears he's not suicidal though he keeps talking about killing himself",
+    "i am not going to kill myself just yet",
+    "I never had the urge to kill myself this bad",
+    "I'm not in danger I just cut my wrists a bit",
+    "I'm not going to do anything stupid I just want to end it all",
+]
+
+
+@pytest.mark.parametrize("message", DENIAL_CRISES)
+def test_a_crisis_beside_a_denial_still_raises_the_notice(message):
+    assert assess(message).crisis
