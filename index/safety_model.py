@@ -169,11 +169,15 @@ class SafetyClassifier:
 
     def scores(self, vectors: np.ndarray, branch: np.ndarray | None = None) -> tuple[float, float, float]:
         """Highest probability of (emergency, crisis, personal) over the message and its clauses (`rows`)."""
-        p = self.rows(vectors, branch)
-        if len(p) == 0:
-            return (0.0, 0.0, 0.0)
-        top = p.max(axis=0)
-        return (float(top[0]), float(top[1]), float(top[2]))
+        return highest(self.rows(vectors, branch))
+
+
+def highest(rows: np.ndarray) -> tuple[float, float, float]:
+    """Each class's highest probability over `rows` (SafetyClassifier.rows); 0.0 for no rows."""
+    if len(rows) == 0:
+        return (0.0, 0.0, 0.0)
+    top = rows.max(axis=0)
+    return (float(top[0]), float(top[1]), float(top[2]))
 
 
 @dataclass(frozen=True)

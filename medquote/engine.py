@@ -34,7 +34,7 @@ from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open
 from index.adapter import follow_up_vector as follow_up_query
 from index.build import branch_recipe
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
-from index.safety_model import RulesOnly, SafetyBranch, SafetyClassifier, thresholds_for
+from index.safety_model import RulesOnly, SafetyBranch, SafetyClassifier, highest, thresholds_for
 from index.serving import exported_embedder, served_embedder
 from ingest import SourceMeta, clauses, read_metadata
 
@@ -195,10 +195,9 @@ class Engine:
         if rows is None:
             return None, None
         if len(rows) == 0:
-            return (0.0, 0.0, 0.0), 0.0
+            return highest(rows), 0.0
         parts = clauses(text) if self.classifier.judges_clauses else []
-        top = rows.max(axis=0)
-        return (float(top[0]), float(top[1]), float(top[2])), kept_emergency(text, parts, rows[:, 0].tolist())
+        return highest(rows), kept_emergency(text, parts, rows[:, 0].tolist())
 
     def screen_message(self, text: str) -> Safety:
         """The verdict `answer` gives one cleaned message (the safety report judges with it)."""

@@ -75,7 +75,7 @@ def r_tags(row: dict[str, Any]) -> set[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from answer.safety import assess, combine, kept_emergency
-    from index.safety_model import SafetyClassifier, fit_head
+    from index.safety_model import SafetyClassifier, fit_head, highest
     from index.screen import load_exemplars
     from ingest import clauses
     from medquote.config import from_env
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             probs = [clf.rows(embedder.encode_queries([t, *clauses(t)])) for t in texts]
             per = (time.perf_counter() - start) / max(1, len(texts))
             kept = [kept_emergency(t, clauses(t), p[:, 0].tolist()) for t, p in zip(texts, probs, strict=True)]
-            return np.array([p.max(axis=0) for p in probs]), [assess(t) for t in texts], np.array(kept), per
+            return np.array([highest(p) for p in probs]), [assess(t) for t in texts], np.array(kept), per
 
         scores, rules, kept, per = judge(tuning)
         chosen = choose(tuning, scores, rules, kept, show=False)
