@@ -63,7 +63,7 @@ SPLITS = {
     "heldout": Split("h", False, {"questions": 38, "answerable": 27, "not answerable": 9, "emergency": 2}),
     "blind": Split("b"), "blind2": Split("c"), "followups": Split("f", True), "followups2": Split("g"),
     "blind3": Split("e"), "followups3": Split("k"), "blind4": Split("p"), "followups4": Split("q"), "followups5": Split("r"),
-    "blind5": Split("s"), "followups6": Split("t"),
+    "blind5": Split("s"), "followups6": Split("t"), "followups7": Split("w"),
     "notcovered": Split("n", True), "followups_notcovered": Split("u", True),
 }
 NO_SPLIT = Split("")
