@@ -30,6 +30,7 @@ from answer import render
 from benchmarks.launcher import launched_app
 from index import IndexUnavailable, ModelError, build_index, open_index
 from index.embedder import MODEL_NAME, WEIGHTS_SHA256, file_sha256, model_dir
+from index.safety_branch import CACHE_DIR
 from index.serving import ONNX_FILE, RECORD_FILE, ensure_export, export_folder, exported_embedder, read_export, served_embedder
 from medquote import Engine, config
 from tests.helpers import CORPUS, ROOT
@@ -145,6 +146,13 @@ def base(tmp_path_factory):
     store and an index built with it."""
     work = tmp_path_factory.mktemp("base")
     corpus, store, root = two_documents(work / "corpus"), work / "models", work / "index"
+    # The safety branch depends on the exemplars and the weights, not the corpus: seed this store
+    # with the branches this session's builds already trained in the default store, so it is not
+    # trained again here (5 minutes on one thread: most of a fresh `make test`'s slowest setup).
+    # Nothing below inspects the branch; a branch not trained yet is trained here as before.
+    trained = config.model_dir() / CACHE_DIR
+    if trained.is_dir():
+        shutil.copytree(trained, store / CACHE_DIR)
     embedder = exported_embedder(None, store, threads=1)
     build_index(corpus, embedder, root)
     return corpus, store, root, embedder
