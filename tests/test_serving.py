@@ -11,11 +11,13 @@ export's sha256 in the index manifest; the server runs that export on ONNX Runti
   not name, or a damaged .onnx is never served; a stale export is redone, and a failed export
   keeps the last good files; a failed child build ends in one line naming the fix.
 The trained model is found in .models by its key (skipped if it is not there): no test trains.
-The base-model tests use two documents without a question bank and a model store of their own.
+The base-model tests use two documents without a question bank and a model store of their own,
+seeded with the safety branch the session's builds already trained (else it is trained there).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -30,7 +32,8 @@ from answer import render
 from benchmarks.launcher import launched_app
 from index import IndexUnavailable, ModelError, build_index, open_index
 from index.embedder import MODEL_NAME, WEIGHTS_SHA256, file_sha256, model_dir
-from index.safety_branch import CACHE_DIR
+from index.safety_branch import CACHE_DIR, branch_key
+from index.screen import load_exemplars
 from index.serving import ONNX_FILE, RECORD_FILE, ensure_export, export_folder, exported_embedder, read_export, served_embedder
 from medquote import Engine, config
 from tests.helpers import CORPUS, ROOT
@@ -147,12 +150,14 @@ def base(tmp_path_factory):
     work = tmp_path_factory.mktemp("base")
     corpus, store, root = two_documents(work / "corpus"), work / "models", work / "index"
     # The safety branch depends on the exemplars and the weights, not the corpus: seed this store
-    # with the branches this session's builds already trained in the default store, so it is not
+    # with the one this session's builds already trained in the default store, so it is not
     # trained again here (5 minutes on one thread: most of a fresh `make test`'s slowest setup).
-    # Nothing below inspects the branch; a branch not trained yet is trained here as before.
-    trained = config.model_dir() / CACHE_DIR
-    if trained.is_dir():
-        shutil.copytree(trained, store / CACHE_DIR)
+    # Nothing below inspects the branch; one not trained yet (or not copied) is trained here as before.
+    key = branch_key(load_exemplars(), WEIGHTS_SHA256)
+    (store / CACHE_DIR).mkdir(parents=True)
+    for name in (f"{key}.onnx", f"{key}.sha256"):
+        with contextlib.suppress(OSError):  # only a speed-up: build_index checks the bytes' sha256
+            shutil.copy2(config.model_dir() / CACHE_DIR / name, store / CACHE_DIR / name)
     embedder = exported_embedder(None, store, threads=1)
     build_index(corpus, embedder, root)
     return corpus, store, root, embedder
