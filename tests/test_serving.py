@@ -17,7 +17,6 @@ seeded with the safety branch the session's builds already trained (else it is t
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -32,7 +31,7 @@ from answer import render
 from benchmarks.launcher import launched_app
 from index import IndexUnavailable, ModelError, build_index, open_index
 from index.embedder import MODEL_NAME, WEIGHTS_SHA256, file_sha256, model_dir
-from index.safety_branch import CACHE_DIR, branch_key
+from index.safety_branch import CACHE_DIR, branch_key, cached, keep
 from index.screen import load_exemplars
 from index.serving import ONNX_FILE, RECORD_FILE, ensure_export, export_folder, exported_embedder, read_export, served_embedder
 from medquote import Engine, config
@@ -154,10 +153,9 @@ def base(tmp_path_factory):
     # trained again here (5 minutes on one thread: most of a fresh `make test`'s slowest setup).
     # Nothing below inspects the branch; one not trained yet (or not copied) is trained here as before.
     key = branch_key(load_exemplars(), WEIGHTS_SHA256)
-    (store / CACHE_DIR).mkdir(parents=True)
-    for name in (f"{key}.onnx", f"{key}.sha256"):
-        with contextlib.suppress(OSError):  # only a speed-up: build_index checks the bytes' sha256
-            shutil.copy2(config.model_dir() / CACHE_DIR / name, store / CACHE_DIR / name)
+    trained = cached(config.model_dir() / CACHE_DIR, key)  # None unless its bytes hash as recorded
+    if trained is not None:
+        keep(store / CACHE_DIR, key, trained)  # a cache: a failed write only means training here
     embedder = exported_embedder(None, store, threads=1)
     build_index(corpus, embedder, root)
     return corpus, store, root, embedder
