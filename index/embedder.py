@@ -165,6 +165,13 @@ class ModelEmbedder:
             trunk.append((rows, states.numpy(), features["attention_mask"].numpy().astype(np.int64)))
         return out, trunk
 
+    def tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        """Each text's tokens as the model reads them ([CLS], word pieces, [SEP]): the rows of its
+        trunk states (coverage.py names the words)."""
+        tok = self._model.tokenizer
+        ids = tok(list(texts), truncation=True, max_length=self._model.max_seq_length)["input_ids"]
+        return [tok.convert_ids_to_tokens(row) for row in ids]
+
     def transformer(self) -> Any:
         """The Hugging Face BERT inside (the safety branch is trained on its lower layers' states)."""
         return self._model[0].auto_model

@@ -139,6 +139,11 @@ class OnnxEmbedder:
             trunk.append((rows, np.asarray(states, dtype=np.float32), feed["attention_mask"]))
         return out, trunk
 
+    def tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        """Each text's tokens as the model reads them ([CLS], word pieces, [SEP]): the rows of its
+        trunk states (coverage.py names the words)."""
+        return [encoding.tokens for encoding in self._tokenizer.encode_batch(list(texts))]
+
     def _ids(self, texts: list[str]) -> list[list[int]]:
         return [encoding.ids for encoding in self._tokenizer.encode_batch(texts)]
 

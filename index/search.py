@@ -30,7 +30,9 @@ from ingest import answers_nothing
 from records import Chunk, Hit
 
 from .adapter import adapt
+from .coverage import uncovered
 from .embedder import Embedder
+from .followup_head import FollowUpHead
 from .lexical import squash
 from .questions import best_per_chunk
 from .scoring import FEATURES, ScoreWeights, score
@@ -125,6 +127,8 @@ class SearchIndex:
         self.tables = t = tables or Tables.of(art, vocab)
         self.vocab, self.sentences_of, self.bank_of, self.bank_owner = t.vocab, t.sentences_of, t.bank_of, t.bank_owner
         self._position, self.to_asker, self.answering, self.quotable = t.position, t.to_asker, t.answering, t.quotable
+        # Whether a message leans on the earlier one (followup_head.py); None: the rule alone.
+        self.follow_up_head = FollowUpHead(art.followup_head) if art.followup_head is not None else None
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -198,6 +202,15 @@ class SearchIndex:
                             highlights=self._highlights(i, cand.query, best, bank, banked, cand.bank_sims), bank=bank,
                             on_askers_case=self.to_asker[i]))
         return hits
+
+    def uncovered(self, chunk: Chunk, message: np.ndarray, tokens: list[str]) -> float | None:
+        """coverage.uncovered of a message (its trunk rows and tokens, coverage.token_rows) against
+        the passage `chunk`'s stored tokens; None when the index stores none (the fake encoder)."""
+        offsets, rows = self.art.passage_token_offsets, self.art.passage_tokens
+        if offsets is None or rows is None:
+            return None
+        i = self._position[chunk.id]
+        return uncovered(message, tokens, rows[offsets[i]: offsets[i + 1]])
 
     def plain_best(self, text: str, query: np.ndarray, context: str = "", context_weight: float = 0.0) -> float | None:
         """The best score with the query as encoded, not mapped by the query adapter: the second

@@ -78,6 +78,9 @@ class ExportedEmbedder:
     def encode_queries_trunk(self, texts: Sequence[str]) -> tuple[np.ndarray, Trunk]:
         return self.inner.encode_queries_trunk(texts)  # type: ignore[attr-defined,no-any-return]  # a ModelEmbedder
 
+    def tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        return self.inner.tokens(texts)  # type: ignore[attr-defined,no-any-return]  # a ModelEmbedder
+
 
 def export_folder(model: TrainedModel | None, store: Path) -> Path:
     """Where the export of `model` (None: the base model) lives."""
