@@ -25,7 +25,7 @@ import numpy as np
 
 from ingest import CHUNKER_VERSION, Anchor, Chunk, IngestError, bank_hashes, chunk_corpus, corpus_hashes, load_bank, needs_context, read_corpus
 
-from . import adapter, safety_branch
+from . import adapter, followup_head, safety_branch
 from .branch_worker import train_pinned
 from .embedder import MODEL_NAME, Embedder, ModelError
 from .faiss_index import make_index, stored_vectors
@@ -48,6 +48,10 @@ log = logging.getLogger("medquote.index")
 
 # Bump when the text given to the embedder or BM25 changes (the quoted text never changes).
 EMBED_VERSION = "section+text-2+bank-1"
+# The follow-up head's recipe and how passage tokens are stored (coverage.py): in the manifest,
+# so a build made without them, or another way, is stale.
+FOLLOWUP_READER = f"{followup_head.RECIPE}+passage-tokens-1"
+PASSAGE_BATCH = 16
 
 
 def embed_text(chunk: Chunk) -> str:
@@ -74,6 +78,7 @@ def expected_manifest(corpus_dir: Path, embedder: Embedder, chunk_count: int = 0
         onnx_sha256=getattr(embedder, "onnx_sha256", ""),  # serving.ExportedEmbedder's; the server checks it
         adapter=adapter.RECIPE if adapter.SERVED else "",
         safety_branch=branch_recipe(embedder),
+        followup_reader=FOLLOWUP_READER if branch_recipe(embedder) else "",
     )
 
 
@@ -147,6 +152,10 @@ def make_artifacts(
     bank_vectors = np.asarray(bank_vectors, dtype=np.float32).reshape(len(bank), embedder.dim)
     head = fit_head(exemplars, exemplar_vectors)
     branch_key, branch = _safety_branch(embedder, exemplars, reuse, progress)
+    real = bool(branch_recipe(embedder))  # the fake encoder has no trunk, and its vectors teach nothing
+    tokens, offsets = passage_tokens(embedder, chunks) if real else (None, None)
+    follows = (followup_head.fit_head(bank_vectors, [q.text for q in bank], followup_vectors[1::2], [f.ask for f in followups])
+               if real else None)
     return Artifacts(
         dense=make_index(chunk_vectors), chunks=chunks, sentences=sentences,
         sentence_vectors=sentence_vectors, lexical=Lexical.build(expanded_texts(texts[:n], bank)),
@@ -159,7 +168,30 @@ def make_artifacts(
         embed_keys=done.keys,
         query_adapter=_query_adapter(bank, bank_vectors, followups, followup_vectors, chunk_vectors),
         followup_vectors=followup_vectors if followups else None,
+        followup_head=follows, passage_tokens=tokens, passage_token_offsets=offsets,
     )
+
+
+def passage_tokens(embedder: Embedder, chunks: Sequence[Chunk]) -> tuple[np.ndarray, np.ndarray]:
+    """Every chunk's text encoded as a query is (the rows do not depend on the batch), its trunk
+    states token by token without [CLS] and [SEP], normalised, float16 (coverage.py reads them);
+    and the offset of each chunk's first row, then the row count."""
+    rows: list[np.ndarray] = []
+    texts = [c.text for c in chunks]
+    for at in range(0, len(texts), PASSAGE_BATCH):
+        batch = texts[at: at + PASSAGE_BATCH]
+        _, trunk = embedder.encode_queries_trunk(batch)  # type: ignore[attr-defined]  # a real encoder's
+        states: dict[int, np.ndarray] = {}
+        for members, values, mask in trunk:
+            for k, r in enumerate(members):
+                n = int(mask[k].sum())
+                kept = np.asarray(values[k][1: n - 1], dtype=np.float32)  # [CLS] first, [SEP] last
+                states[r] = kept / np.maximum(np.linalg.norm(kept, axis=1, keepdims=True), 1e-12)
+        rows.extend(states[r] for r in range(len(batch)))
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(r) for r in rows])
+    dim = embedder.dim
+    return (np.vstack(rows).astype(np.float16) if rows else np.zeros((0, dim), dtype=np.float16)), offsets
 
 
 def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar],

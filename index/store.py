@@ -4,7 +4,8 @@ Layout under the index root:  builds/<id>/{vectors.faiss, chunks.jsonl, sentence
 sentence_vectors.npy, hubness.npy, bank.jsonl, bank_vectors.npy, query_adapter.npy (with a bank),
 exemplars.jsonl, exemplar_vectors.npy, safety_head.npy, safety_branch.onnx and safety_branch.json (with a
 real encoder: safety_branch.py), followup_vectors.npy (with reviewed follow-ups),
-bm25/*, embed_keys.npy, manifest.json}
+passage_tokens.npy and passage_token_offsets.npy (with a real encoder: coverage.py), followup_head.npy
+(with one and reviewed follow-ups: followup_head.py), bm25/*, embed_keys.npy, manifest.json}
 and `current`, a symlink to the build being served. A build is written to a temp folder and only
 then swapped in with one atomic rename of the symlink, so a crash mid-build leaves the previous
 index untouched. Loading compares the manifest with the corpus, the embedder and
@@ -66,6 +67,27 @@ class Artifacts:
     # (safety_branch.branch_key, for reuse by the next build); None with the fake encoder.
     safety_branch: bytes | None = None
     safety_branch_key: str = ""
+    # Whether a message leans on the earlier one (followup_head.py), (dim + 4,); and every
+    # passage's trunk states, token by token without [CLS]/[SEP], normalised, float16, with the
+    # offsets of each chunk's rows (n + 1,) for the uncovered-word feature (coverage.py). None
+    # with the fake encoder (the head also without reviewed follow-ups).
+    followup_head: np.ndarray | None = None
+    passage_tokens: np.ndarray | None = None
+    passage_token_offsets: np.ndarray | None = None
+
+
+def _reader_consistent(art: Artifacts, dim: int, recipe: str) -> bool:
+    """The passage tokens are there exactly when the manifest names the reader (the follow-up head
+    too, unless the bank has no follow-ups), with the shapes it needs: one offset per chunk and one
+    more, rising to the rows."""
+    head, tokens, offsets = art.followup_head, art.passage_tokens, art.passage_token_offsets
+    if not recipe:
+        return head is None and tokens is None and offsets is None
+    if tokens is None or offsets is None:
+        return False
+    return ((head is None or head.shape == (dim + 4,)) and tokens.ndim == 2 and tokens.shape[1] == dim
+            and offsets.shape == (len(art.chunks) + 1,) and offsets[0] == 0 and offsets[-1] == len(tokens)
+            and bool(np.all(np.diff(offsets) >= 0)))
 
 
 def _rows(vectors: np.ndarray | None) -> int:
@@ -91,6 +113,7 @@ class Manifest:
     onnx_sha256: str = ""  # the encoder's ONNX export the server runs ("" when none was made), see serving.py
     adapter: str = ""  # adapter.RECIPE, the query adapter's recipe ("" in builds before it)
     safety_branch: str = ""  # safety_branch.RECIPE.version when the build trains one ("" for the fake encoder)
+    followup_reader: str = ""  # build.FOLLOWUP_READER when the build stores passage tokens (a real encoder)
 
 
 def _sha(path: Path) -> str:
@@ -139,6 +162,9 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
         if art.safety_branch is not None:
             (tmp / "safety_branch.onnx").write_bytes(art.safety_branch)
             (tmp / "safety_branch.json").write_text(json.dumps({"key": art.safety_branch_key}) + "\n", encoding="utf-8")
+        for name in ("followup_head", "passage_tokens", "passage_token_offsets"):
+            if getattr(art, name) is not None:
+                np.save(tmp / f"{name}.npy", getattr(art, name), allow_pickle=False)
         (tmp / "bm25").mkdir()
         art.lexical.save(tmp / "bm25")
         files = {str(p.relative_to(tmp)): _sha(p) for p in _data_files(tmp)}
@@ -194,7 +220,7 @@ def read_manifest(root: Path) -> tuple[Path, dict[str, Any]]:
 
 
 SERVED_KEYS = ("format_version", "model", "weights_sha256", "dim", "recipe", "chunker_version", "embed_version", "documents", "adapter",
-               "safety_branch")
+               "safety_branch", "followup_reader")
 
 
 def check_manifest(found: dict[str, Any], expected: Manifest, keys: tuple[str, ...] = SERVED_KEYS) -> None:
@@ -209,6 +235,10 @@ def check_manifest(found: dict[str, Any], expected: Manifest, keys: tuple[str, .
 def _read_jsonl(path: Path, kind: Callable[..., T]) -> list[T]:
     with open(path, encoding="utf-8") as fh:
         return [kind(**json.loads(line)) for line in fh]
+
+
+def _optional(path: Path, name: str, files: dict[str, str]) -> np.ndarray | None:
+    return np.load(path / f"{name}.npy", allow_pickle=False) if f"{name}.npy" in files else None
 
 
 def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KEYS) -> Artifacts:
@@ -240,6 +270,9 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             followup_vectors=np.load(path / "followup_vectors.npy", allow_pickle=False) if "followup_vectors.npy" in files else None,
             safety_branch=(path / "safety_branch.onnx").read_bytes() if "safety_branch.onnx" in files else None,
             safety_branch_key=json.loads((path / "safety_branch.json").read_text(encoding="utf-8"))["key"] if "safety_branch.json" in files else "",
+            followup_head=_optional(path, "followup_head", files),
+            passage_tokens=_optional(path, "passage_tokens", files),
+            passage_token_offsets=_optional(path, "passage_token_offsets", files),
         )
     except Exception as exc:  # faiss raises RuntimeError, json ValueError, dataclasses TypeError
         raise IndexUnavailable(f"Index in {path} cannot be read ({exc}). Run `medquote ingest` to rebuild.") from None
@@ -252,6 +285,7 @@ def load_build(root: Path, expected: Manifest, keys: tuple[str, ...] = SERVED_KE
             or (art.safety_branch is None) != (manifest.get("safety_branch", "") == "")
             or (art.query_adapter is not None and art.query_adapter.shape != (expected.dim, expected.dim))
             or (art.followup_vectors is not None and (art.followup_vectors.ndim != 2 or art.followup_vectors.shape[1] != expected.dim))
+            or not _reader_consistent(art, expected.dim, manifest.get("followup_reader", ""))
             or (art.embed_keys is not None and art.embed_keys.shape != (n + len(art.sentences) + len(art.bank) + len(art.exemplars)
                                                                      + _rows(art.followup_vectors), KEY_BYTES))):
         raise IndexUnavailable(f"Index in {path} is inconsistent. Run `medquote ingest` to rebuild.")

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 
+import numpy as np
 import pytest
 
 from index import FakeEmbedder, IndexUnavailable, ModelEmbedder, ModelError, build_index, open_index
@@ -181,3 +182,20 @@ def test_top_n_matches_a_stable_full_sort_even_with_ties():
         scores = rng.integers(0, 5, size=int(rng.integers(1, 300))).astype(np.float32)
         n = int(rng.integers(1, 40))
         assert list(top_n(scores, n)) == list(np.argsort(-scores, kind="stable")[:n])
+
+
+def test_the_follow_up_reader_is_stored_exactly_when_the_manifest_names_it():
+    from types import SimpleNamespace
+
+    from index.store import _reader_consistent
+
+    chunks = [object(), object()]
+    good = SimpleNamespace(chunks=chunks, followup_head=np.zeros(4 + 4), passage_tokens=np.zeros((5, 4), dtype=np.float16),
+                           passage_token_offsets=np.array([0, 2, 5]))
+    assert _reader_consistent(good, 4, "recipe")  # type: ignore[arg-type]
+    assert not _reader_consistent(good, 4, "")  # type: ignore[arg-type]  # files the manifest does not name
+    assert _reader_consistent(SimpleNamespace(**{**vars(good), "followup_head": None}), 4, "recipe")  # type: ignore[arg-type]  # no reviewed follow-ups
+    for bad in ({"passage_tokens": None}, {"passage_token_offsets": np.array([0, 5])}, {"passage_token_offsets": np.array([0, 3, 2])},
+                {"passage_token_offsets": np.array([0, 2, 6])}, {"followup_head": np.zeros(5)}, {"passage_tokens": np.zeros((5, 3))}):
+        assert not _reader_consistent(SimpleNamespace(**{**vars(good), **bad}), 4, "recipe"), bad  # type: ignore[arg-type]
+    assert _reader_consistent(SimpleNamespace(chunks=chunks, followup_head=None, passage_tokens=None, passage_token_offsets=None), 4, "")  # type: ignore[arg-type]
