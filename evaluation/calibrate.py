@@ -86,18 +86,17 @@ def sweep(engine: Engine, golds: Sequence[GoldQuestion]) -> tuple[list[Point], P
 
 def calibrate(engine: Engine, golds: Sequence[GoldQuestion]) -> str:
     """The curve (every 5th point) and the best threshold, as `medquote eval --calibrate` prints
-    them: for standalone questions and, apart, for follow-up turns (a message searched with its
-    earlier one, medquote.followup.context_for), whose scores run lower; with the query adapter
-    in use each also for the query as encoded, the second opinion (medquote/gate.py)."""
-    from medquote.followup import context_for
-
+    them: for standalone questions and, apart, for follow-up turns (a message the engine reads
+    with its earlier one: the rule or the follow-up head, Engine.reading), whose scores run lower;
+    with the query adapter in use each also for the query as encoded, the second opinion
+    (medquote/gate.py). Follow-ups with the fitted gate: evaluation/fit_gate.py."""
     ix = engine.index
     plain = None
     if ix.settings.query_adapter and ix.art.query_adapter is not None:
         from index import SearchIndex  # the engine's own index type: no new stack loaded here
 
         plain = replace(engine, index=SearchIndex(ix.art, ix.embedder, replace(ix.settings, query_adapter=False)))
-    follow = [bool(context_for(g.question, g.previous)) for g in golds]
+    follow = [bool(t.context) for t in engine.answer_many([g.question for g in golds], [g.previous for g in golds])]
     groups = [("standalone questions", [g for g, f in zip(golds, follow, strict=True) if not f], "threshold", "plain_threshold"),
               ("follow-up turns", [g for g, f in zip(golds, follow, strict=True) if f], "followup_threshold", "followup_plain_threshold")]
     lines: list[str] = []

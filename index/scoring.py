@@ -56,8 +56,15 @@ class ScoreWeights:
     # tuning splits' follow-ups; None: the standalone ones (medquote/gate.py).
     followup_threshold: float | None = None
     followup_plain_threshold: float | None = None
+    # The fitted follow-up gate (medquote/gate.py): (intercept, w_score, w_plain, w_uncovered, cut),
+    # a logistic regression on the tuning splits' follow-up turns (evaluation/fit_gate.py); None:
+    # follow-ups are judged by the thresholds above.
+    followup_gate: tuple[float, float, float, float, float] | None = None
 
     def __post_init__(self) -> None:
+        if self.followup_gate is not None and len(self.followup_gate) != 5:
+            raise ScoringError("followup_gate needs 5 numbers (intercept, score, plain, uncovered, cut). "
+                               "Refit: `python -m evaluation.fit_gate --write`.")
         if len(self.coefficients) != len(FEATURES):
             raise ScoringError(f"Score weights need {len(FEATURES)} coefficients ({', '.join(FEATURES)}), "
                                f"got {len(self.coefficients)}. Refit: `medquote eval --gold evaluation/gold/dev.jsonl --fit`.")
@@ -85,7 +92,9 @@ def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, ScoreWeights]:
     """Every fit in the file, by the encoder it was made for ("adapted", "base", "fake")."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {kind: ScoreWeights(**{**w, "coefficients": tuple(w["coefficients"])}) for kind, w in data.items()}
+        return {kind: ScoreWeights(**{**w, "coefficients": tuple(w["coefficients"]),
+                                      "followup_gate": tuple(w["followup_gate"]) if w.get("followup_gate") else None})
+                for kind, w in data.items()}
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ScoringError(f"{path} cannot be read ({exc}). Restore it from git or refit: "
                            "`medquote eval --gold evaluation/gold/dev.jsonl --fit`.") from None
@@ -98,12 +107,17 @@ def save_weights(fits: dict[str, ScoreWeights], path: Path = WEIGHTS_FILE) -> No
     tmp.replace(path)
 
 
+def weights_kind(embedder_name: str) -> str:
+    """The key of this encoder's fit in scoring.json: "adapted", "base" or "fake"."""
+    from .embedder import MODEL_NAME
+
+    return "adapted" if embedder_name.startswith(ADAPTED_PREFIX) else "base" if embedder_name == MODEL_NAME else "fake"
+
+
 def weights_for(embedder_name: str, path: Path = WEIGHTS_FILE) -> ScoreWeights:
     """The fit for this encoder: the adapted encoder's, the base model's, or the tests' fake
     embedder's. A fit made for another adapted encoder is used with one log line saying how to refit."""
-    from .embedder import MODEL_NAME
-
-    kind = "adapted" if embedder_name.startswith(ADAPTED_PREFIX) else "base" if embedder_name == MODEL_NAME else "fake"
+    kind = weights_kind(embedder_name)
     fits = load_weights(path)
     if kind not in fits:
         raise ScoringError(f"{path} has no fit for the {kind} encoder. "

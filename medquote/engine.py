@@ -33,13 +33,16 @@ from index import Embedder, Hit, IndexUnavailable, ModelError, SearchIndex, open
 # chosen); the query adapter is fitted on reviewed follow-ups mixed by the same function.
 from index.adapter import follow_up_vector as follow_up_query
 from index.build import branch_recipe
+from index.coverage import token_rows
+from index.embedder import Trunk
 from index.models import SERVED_ENCODER, TrainedModel, adapted_model
 from index.safety_model import RulesOnly, SafetyBranch, SafetyClassifier, highest, thresholds_for
 from index.serving import exported_embedder, served_embedder
 from ingest import SourceMeta, clauses, read_metadata
+from records import Chunk
 
 from . import config
-from .followup import CONTEXT_WEIGHT, context_for
+from .followup import CONTEXT_WEIGHT, context_candidates, context_for
 from .gate import judged_by
 from .language import EnglishOnly, LanguageDetector
 from .turn import Turn
@@ -82,8 +85,18 @@ class Prepared:
     text: str = ""  # cleaned
     language: str = "en"
     search_text: str = ""  # cleaned and spell-corrected: what the classifier reads and English is searched with
-    context: str = ""  # for a follow-up, the earlier message(s) it continues, spell-corrected; else ""
-    texts: tuple[str, ...] = ()  # what the model encodes: search_text, the clauses, then context
+    # The earlier readings the turn may take, spell-corrected: decided by the rule before the pass
+    # (one, or none), or, with the follow-up head, each candidate (followup.context_candidates),
+    # decided after it (Engine.reading).
+    contexts: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()  # what the model encodes: search_text, the clauses, then the contexts
+    pending: bool = False  # the follow-up head decides which of `contexts`, if any, the turn is read with
+    earlier: str = ""  # the newest earlier message, cleaned (the head asks whether it leans on the one before)
+
+    @property
+    def judged(self) -> int:
+        """How many of `texts` the safety classifier reads (the message and its clauses)."""
+        return len(self.texts) - len(self.contexts)
 
 
 @dataclass
@@ -147,18 +160,34 @@ class Engine:
         cleaned = clean(text)
         language = self.language.detect(cleaned)
         judged = self.judged_texts(cleaned)
-        context = ""
+        contexts: tuple[str, ...] = ()
+        pending, newest = False, ""
         if language == "en":  # another language is not searched: its reply is fixed
             history = [p for p in (previous or ()) if isinstance(p, str)][-MAX_PREVIOUS:]
-            earlier = clean(context_for(cleaned, history))
-            context = self.index.vocab.correct(earlier) if earlier else ""
-        texts = (*judged, *([context] if context else []))
-        return Prepared(text, None, cleaned, language, judged[0], context, texts)
+            if self.index.follow_up_head is None:  # the rule alone decides, before the model runs
+                earlier = clean(context_for(cleaned, history))
+                contexts = (self.index.vocab.correct(earlier),) if earlier else ()
+            else:  # the head reads vectors: every reading is encoded in the one pass, and chosen after it
+                candidates = context_candidates(history)
+                contexts = tuple(self.index.vocab.correct(clean(c)) for c in candidates)
+                pending, newest = bool(candidates), clean(candidates[0]) if candidates else ""
+        return Prepared(text, None, cleaned, language, judged[0], contexts, (*judged, *contexts), pending, newest)
 
-    def split(self, vectors: np.ndarray, n_texts: int, follow_up: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(vectors of the message and its clauses, the vector retrieval searches with)."""
-        message = vectors[: n_texts - 1] if follow_up else vectors[:n_texts]
-        return message, follow_up_query(vectors[0], vectors[n_texts - 1] if follow_up else None, self.context_weight)
+    def reading(self, p: Prepared, vectors: np.ndarray) -> tuple[str, np.ndarray | None]:
+        """The earlier message(s) this turn is read with and their vector, or ("", None) for a
+        message that stands alone: the rule's choice, or the follow-up head's (the rule OR the
+        head on the message; then, the same way, whether the newest earlier message leans on the
+        one before, followup.retrieval_text's chain)."""
+        first = p.judged
+        head = self.index.follow_up_head
+        if not p.contexts:
+            return "", None
+        if not p.pending or head is None:
+            return p.contexts[0], vectors[first]
+        if not head.follows(vectors[0], p.text):
+            return "", None
+        back = int(len(p.contexts) > 1 and head.follows(vectors[first], p.earlier))
+        return p.contexts[back], vectors[first + back]
 
     def judged_texts(self, text: str) -> list[str]:
         """What the classifier reads of one cleaned message: the message spell-corrected (also
@@ -173,11 +202,17 @@ class Engine:
     def encode_rows(self, texts: Sequence[str], judged: Collection[int] | None = None) -> Encoded:
         """One encoder pass: each text's vector and, with a safety branch, the probabilities of
         the `judged` rows (None: all; the branch reads the trunk states the same pass gives)."""
+        vectors, branch, _ = self._encode(texts, judged)
+        return vectors, branch
+
+    def _encode(self, texts: Sequence[str], judged: Collection[int] | None = None) -> tuple[np.ndarray, np.ndarray | None, Trunk]:
+        """encode_rows, and the trunk's states when the pass gives them (the safety branch and the
+        follow-up gate's uncovered word read them; [] otherwise)."""
         branch = self.classifier.branch
-        if branch is None:
-            return self.index.embedder.encode_queries(texts), None
-        vectors, trunk = self.index.embedder.encode_queries_trunk(texts)  # type: ignore[attr-defined]  # classifier_for checked
-        return vectors, branch.probabilities(trunk, len(texts), judged)
+        if branch is None and not hasattr(self.index.embedder, "encode_queries_trunk"):
+            return self.index.embedder.encode_queries(texts), None, []
+        vectors, trunk = self.index.embedder.encode_queries_trunk(texts)  # type: ignore[attr-defined]  # checked above
+        return vectors, None if branch is None else branch.probabilities(trunk, len(texts), judged), trunk
 
     def judge(self, text: str, encoded: Encoded) -> tuple[Safety, tuple[float, float, float] | None]:
         """The safety verdict on one cleaned message and the classifier's probabilities: the rules
@@ -227,42 +262,79 @@ class Engine:
             raise ValueError("answer_many needs one history (or None) per message")
         prepared = [self.prepare(m, p) for m, p in zip(messages, previous, strict=True)]
         texts: list[str] = []
-        judged: set[int] = set()  # every row but a follow-up's earlier message (safety never reads it)
+        judged: set[int] = set()  # every row but a follow-up's earlier readings (safety never reads them)
         for p in prepared:
-            judged.update(range(len(texts), len(texts) + len(p.texts) - bool(p.context)))
+            judged.update(range(len(texts), len(texts) + p.judged))
             texts.extend(p.texts)
-        vectors, branch = self.encode_rows(texts, judged)
+        vectors, branch, trunk = self._encode(texts, judged)
         turns: list[Turn] = []
         at = 0
         for p in prepared:
             own = slice(at, at + len(p.texts))
+            states = row_states(trunk, at) if trunk and p.texts else None
             at += len(p.texts)
-            turns.append(self._turn(p, vectors[own], None if branch is None else branch[own]))
+            turns.append(self._turn(p, vectors[own], None if branch is None else branch[own], states))
         return turns
 
-    def _turn(self, p: Prepared, vectors: np.ndarray, branch: np.ndarray | None = None) -> Turn:
+    def _turn(self, p: Prepared, vectors: np.ndarray, branch: np.ndarray | None = None, states: np.ndarray | None = None) -> Turn:
+        """`states`: the message's trunk states (its row of the pass), for the follow-up gate."""
         if p.problem:  # empty, too long, ...: the policy says so without searching
             return Turn(p.message, compose(p.message, [], self.sources, self.settings))
-        message, query = self.split(vectors, len(p.texts), bool(p.context))
+        context, earlier = self.reading(p, vectors)
+        message = vectors[: p.judged]
+        query = follow_up_query(vectors[0], earlier, self.context_weight)
         flags, scores = self.judge(p.text, (message, None if branch is None else branch[: len(message)]))
         if p.language != "en":  # the safety notices still come first; no quotes, no "not covered"
             reply = compose(p.message, [], self.sources, self.settings, flags, language=p.language)
             return Turn(p.message, reply, flags, scores)
         scope = out_of_scope(p.text, self.index.vocab.corpus)
         # ranked even when abstaining, for evaluation
-        hits = self.index.rank(p.search_text, query, RANKED, p.context, self.context_weight if p.context else 0.0)
-        reply = compose(p.message, hits, self.sources, self._second_opinion(hits, p, query), flags, scope)
+        hits = self.index.rank(p.search_text, query, RANKED, context, self.context_weight if context else 0.0)
+        reply = compose(p.message, hits, self.sources, self._second_opinion(hits, p.search_text, query, context, states), flags, scope)
         if offers_related(reply):
             shown = {self.index.position(q.chunk) for q in reply.quotes}
             reply = replace(reply, related=tuple(self.index.related(query, shown)))
-        return Turn(p.message, reply, flags, scores, p.search_text, p.context, query)
+        return Turn(p.message, reply, flags, scores, p.search_text, context, query)
 
-    def _second_opinion(self, hits: list[Hit], p: Prepared, query: np.ndarray) -> Settings:
+    def _second_opinion(self, hits: list[Hit], text: str, query: np.ndarray, context: str, states: np.ndarray | None) -> Settings:
         """The policy settings this turn is judged by (gate.py: its threshold, follow-up or not,
-        and the second opinion of the query as encoded)."""
-        weight = self.context_weight if p.context else 0.0
-        return judged_by(self.settings, self.index.settings.weights, bool(p.context), hits[0].score if hits else None,
-                         lambda: self.index.plain_best(p.search_text, query, p.context, weight))
+        the second opinion of the query as encoded, and for a follow-up the fitted gate)."""
+        weight = self.context_weight if context else 0.0
+        return judged_by(self.settings, self.index.settings.weights, bool(context), hits[0].score if hits else None,
+                         lambda: self.index.plain_best(text, query, context, weight),
+                         lambda: self.uncovered(text, states, hits[0].chunk) if hits else None)
+
+    def uncovered(self, text: str, states: np.ndarray | None, chunk: Chunk) -> float | None:
+        """index/coverage.py's uncovered word of `text` (spell-corrected, as searched) against
+        `chunk`: `states` are its trunk states from the turn's pass (None: encoded here)."""
+        tokenize = getattr(self.index.embedder, "tokens", None)
+        if tokenize is None or not hasattr(self.index.embedder, "encode_queries_trunk"):
+            return None
+        if states is None:
+            _, trunk = self.index.embedder.encode_queries_trunk([text])
+            states = row_states(trunk, 0)
+        rows, tokens = token_rows(states, tokenize([text])[0])
+        return self.index.uncovered(chunk, rows, tokens)
+
+    def follow_up_features(self, turn: Turn) -> tuple[float, float, float] | None:
+        """(best score, the second opinion's, the uncovered word) of a follow-up turn, as the gate
+        reads them (evaluation/fit_gate.py fits on them); None for a turn that is no follow-up,
+        ranked nothing or lacks a feature."""
+        hits = turn.reply.ranked
+        if not turn.context or not hits or turn.query is None:
+            return None
+        plain = self.index.plain_best(turn.search_text, turn.query, turn.context, self.context_weight)
+        gap = self.uncovered(turn.search_text, None, hits[0].chunk)
+        return None if gap is None else (hits[0].score, hits[0].score if plain is None else plain, gap)
+
+
+def row_states(trunk: Trunk, row: int) -> np.ndarray:
+    """One row's trunk states from a pass (its group's, padding cut off)."""
+    for rows, states, mask in trunk:
+        if row in rows:
+            k = rows.index(row)
+            return np.asarray(states[k][: int(mask[k].sum())], dtype=np.float32)
+    raise ValueError(f"row {row} is not in the pass")
 
 
 def classifier_for(index: SearchIndex, threads: int | None = None) -> SafetyClassifier:

@@ -45,6 +45,29 @@ def test_issue_follow_ups_are_answered_in_context(real_engine, previous, message
     assert any(w.casefold() in q.chunk.text.casefold() for q in reply.quotes for w in words)
 
 
+# From the tuning splits (followups.jsonl, followups_notcovered.jsonl), never a blind set.
+@pytest.mark.slow
+def test_a_follow_up_that_leaves_its_topic_out_is_read_in_context(real_engine):
+    """No pronoun, no lead word: the rule reads it alone; the head learned from the bank does not."""
+    assert not needs_context("what else raises the risk then?")
+    turn = real_engine.answer("what else raises the risk then?", ["Is ALS inherited?"])
+    assert turn.context and not turn.reply.abstained
+    assert any("risk factors" in q.chunk.text for q in turn.reply.quotes)
+    assert real_engine.index.art.passage_tokens is not None and real_engine.index.follow_up_head is not None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("previous, message", [
+    ("It said early intervention and supportive care help", "what about riluzole"),
+    ("I drink a lot of coffee and read that caffeine can cause twitching", "how many cups is too many"),
+])
+def test_a_follow_up_asking_what_no_passage_says_abstains(real_engine, previous, message):
+    """Read with its earlier message it finds that topic's passage; its own specific word
+    (riluzole, cups) is nowhere in it: the fitted gate turns it away (medquote/gate.py)."""
+    turn = real_engine.answer(message, [previous])
+    assert turn.context and turn.reply.abstained
+
+
 @pytest.mark.slow
 def test_an_unrelated_earlier_question_does_not_change_gold_accuracy(real_engine, corpus_dir):
     golds = load_gold(ROOT / "evaluation" / "gold" / "dev.jsonl")

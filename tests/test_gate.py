@@ -46,3 +46,33 @@ def test_without_follow_up_thresholds_follow_ups_are_judged_like_questions():
     assert judged_by(SERVED, plain, True, 0.42, never).threshold == 0.40
     assert judged_by(SERVED, plain, True, 0.30, lambda: 0.58).threshold == 0.40
     assert judged_by(SERVED, plain, False, None, never) is SERVED  # nothing ranked: the policy abstains
+
+
+# The fitted follow-up gate: (intercept, score, plain, uncovered, cut). P = 0.5 exactly where
+# score + plain - uncovered = 1 (intercept -1, unit weights), cut 0.5.
+GATED = ScoreWeights(0.0, W.coefficients, 0.40, "m", "d", plain_threshold=0.60, followup_gate=(-1.0, 1.0, 1.0, -1.0, 0.5))
+
+
+@pytest.mark.parametrize("best, plain, uncovered, expected", [
+    (0.30, 0.50, 0.0, float("inf")),  # under the threshold and P < 0.5: abstains
+    (0.55, 0.50, 0.0, float("-inf")),  # P > 0.5: answers, quoting down to best - margin
+    (0.55, 0.50, 0.2, float("inf")),  # the same scores with a specific word left unanswered: abstains
+    (0.45, 0.55, 0.1, float("inf")),  # over the question threshold (0.40), yet the gate says no
+    (0.10, 0.65, 0.9, float("-inf")),  # P low, but the second opinion clears its 0.60: answers, as before
+])
+def test_a_follow_up_is_judged_by_the_fitted_gate(best, plain, uncovered, expected):
+    assert judged_by(SERVED, GATED, True, best, lambda: plain, lambda: uncovered).threshold == expected
+
+
+def test_the_gate_judges_follow_ups_only_and_needs_the_uncovered_word():
+    assert judged_by(SERVED, GATED, False, 0.45, never, never).threshold == 0.40  # a question: the thresholds
+    assert judged_by(SERVED, GATED, True, 0.45, lambda: 0.5, lambda: None).threshold == 0.40  # no passage tokens
+    assert judged_by(Settings(threshold=float("-inf")), GATED, True, 0.1, never, never).threshold == float("-inf")  # by hand
+    assert judged_by(SERVED, GATED, True, 0.30, lambda: None, lambda: 0.0).threshold == float("inf")  # P(0.3, 0.3, 0) < 0.5
+
+
+def test_a_gate_needs_five_numbers():
+    from index.scoring import ScoringError
+
+    with pytest.raises(ScoringError, match="fit_gate"):
+        ScoreWeights(0.0, W.coefficients, 0.40, "m", "d", followup_gate=(1.0, 2.0))  # type: ignore[arg-type]
