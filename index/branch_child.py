@@ -4,8 +4,11 @@ environment before any of them loads, then trains (branch_worker.main).
 
 torch, MKL, oneDNN, OpenBLAS and numpy read these variables once, when they load, so they must
 be set before `index` (which imports numpy) is imported: hence a script, not `-m`.
-ATEN_CPU_CAPABILITY: torch's own kernels. MKL_CBWR: MKL's conditional numerical reproducibility,
-the same result at any thread count. ONEDNN_MAX_CPU_ISA: oneDNN. OPENBLAS_CORETYPE and one
+ATEN_CPU_CAPABILITY: torch's own kernels. MKL_CBWR=COMPATIBLE: MKL's conditional numerical
+reproducibility in its one mode that gives the same bits on every x86-64 CPU. "AVX2,STRICT" (recipe
+5) was not enough: on an Intel Sapphire Rapids MKL still ran other kernels for the attention's small
+batched matrix products than on an emulated EPYC Rome, the exemplar vectors differed and so did the
+branch (docs/learned-safety.md, session 18). ONEDNN_MAX_CPU_ISA: oneDNN. OPENBLAS_CORETYPE and one
 thread: numpy and scikit-learn's head fit. NPY_DISABLE_CPU_FEATURES: numpy's own loops on the
 x86-64-v2 baseline. On a CPU without AVX2 (or not x86) they pin nothing.
 """
@@ -18,7 +21,7 @@ from pathlib import Path
 
 PINNED = {
     "ATEN_CPU_CAPABILITY": "avx2",
-    "MKL_CBWR": "AVX2,STRICT",
+    "MKL_CBWR": "COMPATIBLE",
     "ONEDNN_MAX_CPU_ISA": "AVX2",
     "OPENBLAS_CORETYPE": "Haswell",
     "OPENBLAS_NUM_THREADS": "1",

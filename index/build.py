@@ -211,7 +211,7 @@ def _safety_branch(embedder: Embedder, exemplars: Sequence[Exemplar],
     torch_side: Any = getattr(embedder, "inner", embedder)  # serving.ExportedEmbedder wraps the torch model
     if not hasattr(torch_side, "path"):
         raise ModelError(f"The encoder {embedder.name} cannot train the safety branch here (no torch model). Run `medquote ingest`.")
-    log.info("Training the safety branch on %d exemplars (about 4 minutes on two cores)...", len(exemplars))
+    log.info("Training the safety branch on %d exemplars (about 7 minutes on two cores)...", len(exemplars))
     # In a child pinned to AVX2 (branch_worker.py): every machine trains the same bytes.
     trained = train_pinned(torch_side.path, embedder.weights_sha256, exemplars, progress=progress)
     if cache is not None:

@@ -44,7 +44,7 @@ class BranchRecipe:
     """Everything that decides the branch's weights besides the data. Bump `version` on any
     change to the loop. Chosen by 5-fold cross-validation on the exemplars (docs/learned-safety.md)."""
 
-    version: str = "exemplar-branch-5"
+    version: str = "exemplar-branch-7"
     seed: int = 20261204
     trunk_layers: int = TRUNK_LAYERS
     epochs: int = 3
@@ -64,8 +64,10 @@ class BranchRecipe:
     int8: bool = True
     # Trained in a child pinned to AVX2 kernels (branch_worker.py): the same bytes on every x86-64
     # machine. Versions up to 3 trained with whatever the CPU offered. (Version 4 was the
-    # in-context experiment, docs/experiments/in-context-clauses.patch.)
-    pinned: str = "avx2"
+    # in-context experiment, docs/experiments/in-context-clauses.patch; 6 the bank-negatives one,
+    # docs/experiments/bank-negatives.patch.) Version 7: MKL pinned to its COMPATIBLE mode, since
+    # AVX2,STRICT still let an Intel Sapphire Rapids train other bytes (branch_child.py).
+    pinned: str = "avx2+mkl-compatible"
     # AdamW's fused step: its square root is ATen's own (the same bits on an emulated EPYC Rome as
     # on this Zen 4). The default step takes MKL's vectorised one, which rounds differently on
     # different CPUs (there the first step already moved the weights apart).

@@ -35,8 +35,9 @@ def test_a_failed_child_is_one_model_error_that_says_what_to_run(base, tmp_path)
 
 @pytest.mark.skipif(shutil.which("qemu-x86_64") is None, reason="needs Debian's qemu-user (.ci/run installs it)")
 def test_a_cpu_without_avx512_trains_the_same_bytes(base):
-    # The emulated EPYC Rome has AVX2 but no AVX-512: unpinned, torch, MKL and OpenBLAS would take
-    # other kernels there than on an AVX-512 machine, and the weights would differ.
+    # The emulated EPYC Rome has AVX2 but no AVX-512, and is an AMD CPU: unpinned, torch, MKL and
+    # OpenBLAS would take other kernels there than on an AVX-512 machine, and the weights would
+    # differ. On an Intel Sapphire Rapids this failed with MKL_CBWR=AVX2,STRICT (MKL's vendor paths).
     here = train_pinned(base.path, base.weights_sha256, EXEMPLARS, TINY)
     rome = train_pinned(base.path, base.weights_sha256, EXEMPLARS, TINY, launcher=["qemu-x86_64", "-cpu", "EPYC-Rome"])
     assert rome == here
