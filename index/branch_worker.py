@@ -7,8 +7,9 @@ this machine, AVX2 on an EPYC Rome), the sums round differently and three epochs
 carry that into the weights: the same recipe trained on two instruction sets gave probabilities
 up to 0.06 apart, and one tuning question crossed its threshold in CI (docs/learned-safety.md,
 session 13). MKL is held to its COMPATIBLE mode: with "AVX2,STRICT" an Intel Sapphire Rapids still
-trained other bytes than an AMD Zen 4 (session 18); COMPATIBLE costs about 2x in training time. The pins must be in the environment before torch and numpy load, hence a child
-(branch_child.py sets them, `PINNED`, then calls main). The child also embeds the exemplars for
+trained other bytes than an AMD Zen 4 (session 18); COMPATIBLE costs about 2x in training time.
+The pins must be in the environment before torch and numpy load, hence a child (branch_child.py
+sets them, `PINNED`, then calls main). The child also embeds the exemplars for
 the head the branch starts from (safety_model.fit_head), under the same pins.
 It does not decide what the branch is (safety_branch.py, the recipe) or keep it (build.py).
 """
