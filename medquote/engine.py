@@ -163,7 +163,10 @@ class Engine:
         contexts: tuple[str, ...] = ()
         pending, newest = False, ""
         if language == "en":  # another language is not searched: its reply is fixed
-            history = [p for p in (previous or ()) if isinstance(p, str)][-MAX_PREVIOUS:]
+            # Cleaned first; an earlier turn with no letter or digit once cleaned ("\x00", a zero-width
+            # space, "?") gives a follow-up nothing to read, so it is no context.
+            history = [h for h in (clean(p) for p in (previous or ()) if isinstance(p, str))
+                       if any(ch.isalnum() for ch in h)][-MAX_PREVIOUS:]
             if self.index.follow_up_head is None:  # the rule alone decides, before the model runs
                 earlier = clean(context_for(cleaned, history))
                 contexts = (self.index.vocab.correct(earlier),) if earlier else ()

@@ -111,3 +111,13 @@ def test_related_questions_lead_elsewhere_and_only_under_answers(real_engine):
     assert real_engine.ask("I can't breathe, my lips are blue").related == ()
     assert real_engine.ask("how much does an EMG cost?").related == ()
     assert real_engine.ask("I want to end my life").related == ()
+
+
+@pytest.mark.slow
+def test_an_earlier_turn_blank_once_cleaned_is_no_context(real_engine):
+    # "\x00" cleans to a space: before the fix the turn was read with " " (and with "\u200b" or "?").
+    plain = real_engine.answer("why does that happen?", ["Does ALS cause weight loss?"])
+    for junk in ("\x00", "\u200b", "?"):
+        turn = real_engine.answer("why does that happen?", ["Does ALS cause weight loss?", junk])
+        assert turn.context == plain.context != "" and turn.reply == plain.reply
+
