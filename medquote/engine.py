@@ -53,6 +53,10 @@ MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole his
 RANKED = 10  # passages ranked per message: the policy quotes from the top, the evaluation scores the rest
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The tokenizer matches its special tokens in the raw text (tokenizer.json: "normalized": false),
+# so a typed "[SEP]" reached the model as a real separator and "[CLS] [SEP]" raised the crisis
+# notice. Spaced out, they are read as the brackets and word pieces any other text gives.
+SPECIAL_TOKENS = re.compile(r"\[(PAD|UNK|CLS|SEP|MASK)\]")
 Runtime = Literal["torch", "onnx"]
 log = logging.getLogger("medquote")
 
@@ -73,7 +77,7 @@ def single_threaded_blas() -> None:
 
 
 def clean(question: str) -> str:
-    return UNSAFE_CHARS.sub(" ", question)
+    return SPECIAL_TOKENS.sub(r"[ \1 ]", UNSAFE_CHARS.sub(" ", question))
 
 
 @dataclass(frozen=True)
