@@ -63,7 +63,8 @@ SPLITS = {
     "heldout": Split("h", False, {"questions": 38, "answerable": 27, "not answerable": 9, "emergency": 2}),
     "blind": Split("b"), "blind2": Split("c"), "followups": Split("f", True), "followups2": Split("g"),
     "blind3": Split("e"), "followups3": Split("k"), "blind4": Split("p"), "followups4": Split("q"), "followups5": Split("r"),
-    "blind5": Split("s"), "followups6": Split("t"), "followups7": Split("w"),
+    "blind5": Split("s"), "followups6": Split("t"), "followups7": Split("w"), "blind6": Split("v"), "followups8": Split("x"),
+    "blind7": Split("z"), "followups9": Split("j"),
     "notcovered": Split("n", True), "followups_notcovered": Split("u", True),
 }
 NO_SPLIT = Split("")
