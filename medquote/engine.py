@@ -54,8 +54,8 @@ RANKED = 10  # passages ranked per message: the policy quotes from the top, the 
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # The tokenizer matches its special tokens in the raw text (tokenizer.json: "normalized": false),
-# so a typed "[SEP]" reached the model as a real separator and "[CLS] [SEP]" raised the crisis
-# notice. Spaced out, they are read as the brackets and word pieces any other text gives.
+# so a typed "[SEP]" reached the model as a real separator. Spaced out, they are read as the
+# brackets and word pieces any other text gives.
 SPECIAL_TOKENS = re.compile(r"\[(PAD|UNK|CLS|SEP|MASK)\]")
 Runtime = Literal["torch", "onnx"]
 log = logging.getLogger("medquote")
@@ -172,12 +172,12 @@ class Engine:
             history = [h for h in (clean(p) for p in (previous or ()) if isinstance(p, str))
                        if any(ch.isalnum() for ch in h)][-MAX_PREVIOUS:]
             if self.index.follow_up_head is None:  # the rule alone decides, before the model runs
-                earlier = clean(context_for(cleaned, history))
+                earlier = context_for(cleaned, history)  # built from `history`, cleaned above
                 contexts = (self.index.vocab.correct(earlier),) if earlier else ()
             else:  # the head reads vectors: every reading is encoded in the one pass, and chosen after it
                 candidates = context_candidates(history)
-                contexts = tuple(self.index.vocab.correct(clean(c)) for c in candidates)
-                pending, newest = bool(candidates), clean(candidates[0]) if candidates else ""
+                contexts = tuple(self.index.vocab.correct(c) for c in candidates)
+                pending, newest = bool(candidates), candidates[0] if candidates else ""
         return Prepared(text, None, cleaned, language, judged[0], contexts, (*judged, *contexts), pending, newest)
 
     def reading(self, p: Prepared, vectors: np.ndarray) -> tuple[str, np.ndarray | None]:
