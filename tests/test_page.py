@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -118,6 +119,56 @@ def test_retry_and_undo_work_on_the_question_as_typed(fake_engine):
     assert chat.undo(parts, records, SimpleNamespace(index=[3, 0])) == (parts[:2], records[:2], "what tests diagnose ALS?")
 
 
+class Offers:
+    """The fake engine, offering two related questions under every reply that is no notice (the
+    fake encoder's vectors are too coarse to offer any by themselves)."""
+
+    def __init__(self, engine):
+        self.engine, self.sources = engine, engine.sources
+
+    def answer(self, message, previous=()):
+        turn = self.engine.answer(message, previous)
+        related = () if turn.reply.crisis or turn.reply.emergency else ("What is an EMG?", "What is BFS?")
+        return replace(turn, reply=replace(turn.reply, related=related))
+
+
+def test_undo_and_retry_never_leave_related_questions_from_another_answer(fake_engine):
+    # Related questions are offered under one answer; after an undo they must not stay under the
+    # reply that is now the last one (it may be an emergency or crisis reply, which offers none).
+    chat = Chat(Offers(fake_engine))
+    _, history, records = chat.submit("I want to end my life", [], [])
+    _, history, records = chat.submit("what tests diagnose ALS?", history, records)
+    undone = chat.undo_with_related(history, records, SimpleNamespace(index=3))
+    assert undone[:3] == (history[:2], records[:2], "what tests diagnose ALS?")
+    assert not undone[-1]["visible"] and all(not b["visible"] for b in undone[3:-1])
+    again = chat.retry_with_related(history, records, SimpleNamespace(index=3))
+    assert [b["value"] for b in again[2:-1] if b["visible"]] == ["What is an EMG?", "What is BFS?"] and again[-1]["visible"]
+
+
+def test_hand_crafted_event_data_changes_nothing(fake_engine):
+    chat = Chat(fake_engine)
+    _, history, records = chat.submit("what tests diagnose ALS?", [], [])
+    for index in ("abc", [], None, True, 1.5, ["x"]):
+        data = SimpleNamespace(index=index, liked=True)
+        assert chat.retry(history, records, data) == (history, records)
+        assert chat.undo(history, records, data) == (history, records, "")
+        chat.rate(history, records, data)  # no feedback store: nothing to do, and nothing raised
+
+
+def test_half_an_emoji_is_a_space_everywhere_the_page_sends_it(fake_engine):
+    # A lone surrogate (half an emoji, e.g. pasted from a cut message) once reached Gradio's
+    # JSON encoder, which refused it and replaced the whole chat with error badges.
+    orjson = pytest.importorskip("orjson")
+    chat = Chat(fake_engine)
+    _, history, records = chat.submit("twitching \ud800 ALS", [], [])
+    orjson.dumps(history)
+    orjson.dumps(records)
+    assert "\ud800" not in history[0]["content"] and records[0]["message"] == "twitching   ALS"
+    answer = chat.ask("twitching \udc00 ALS")
+    orjson.dumps(answer)
+    assert answer["question"] == "twitching   ALS"
+
+
 def test_ratings_are_stored_only_when_feedback_is_on(fake_engine, corpus, tmp_path):
     question = answered(fake_engine, corpus)
     _, history, records = Chat(fake_engine).submit(question, [], [])
@@ -142,8 +193,11 @@ class Broken:
 def test_a_failing_engine_gives_the_fixed_message_and_logs_no_question(caplog):
     with caplog.at_level(logging.ERROR):
         _, (_, bot), _ = Chat(Broken()).submit("zebracanary4711", [], [])
-        assert Chat(Broken()).ask("zebracanary4711") == {"error": strings.INTERNAL_ERROR}
+        failed = Chat(Broken()).ask("zebracanary4711")
     assert bot["content"].startswith(render.escape(strings.INTERNAL_ERROR))
+    # The API's failed answer says the same as the chat, disclaimer included.
+    assert failed == {"error": strings.INTERNAL_ERROR, "reply": bot["content"]}
+    assert render.escape(strings.DISCLAIMER) in bot["content"].rstrip().split("\n\n")[-1]
     assert "RuntimeError" in caplog.text and "zebracanary4711" not in caplog.text
 
 

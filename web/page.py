@@ -96,11 +96,17 @@ def sources_markdown(sources: Mapping[str, SourceMeta]) -> str:
     return f"## {e(strings.SOURCES_HEADING)}\n\n{e(strings.SOURCES_INTRO)}\n\n{items}"
 
 
+def typed(message: object) -> str:
+    """A message as the chat takes it: text, with lone surrogates (half an emoji, which the
+    page's JSON encoder refuses) made spaces; "" for anything that is not text."""
+    return SURROGATE.sub(" ", message) if isinstance(message, str) else ""
+
+
 def turn_records(message: str, turn: Turn | None) -> list[Shown]:
     """The records of one turn's two messages; an answer that failed showed no passages."""
-    typed = SURROGATE.sub(" ", message)
+    text = typed(message)
     quotes = list(turn.quote_ids) if turn is not None else []
-    return [Shown(role="user", message=typed, quotes=None), Shown(role="assistant", message=typed, quotes=quotes)]
+    return [Shown(role="user", message=text, quotes=None), Shown(role="assistant", message=text, quotes=quotes)]
 
 
 def parse_record(value: object) -> Shown | None:
@@ -143,12 +149,17 @@ def related_updates(related: Sequence[str]) -> list[Update]:
     return [*slots, gr.update(visible=bool(related))]
 
 
-def first_index(index: int | Sequence[int]) -> int:
-    """A message's index in the history (Gradio gives [message, part] for some messages)."""
-    return index if isinstance(index, int) else index[0]
+def first_index(index: object) -> int | None:
+    """A message's index in the history (Gradio gives [message, part] for some messages); None
+    for anything else (the event data of a private event can be hand-crafted)."""
+    if isinstance(index, (list, tuple)) and index:
+        index = index[0]
+    return index if isinstance(index, int) and not isinstance(index, bool) else None
 
 
-def last_user_index(history: History, upto: int) -> int | None:
+def last_user_index(history: History, upto: int | None) -> int | None:
+    if upto is None:
+        return None
     for i in range(min(upto, len(history) - 1), -1, -1):
         if history[i].get("role") == "user":
             return i
@@ -180,7 +191,7 @@ class Chat:
         """The turns of messages that arrived together (Gradio batches requests that wait in the
         queue), from one engine call; None where answering failed. A batch that fails is
         answered message by message, so one bad message cannot take the others down."""
-        texts = [m if isinstance(m, str) else "" for m in messages]
+        texts = [typed(m) for m in messages]
         earlier = [[p for p in (prev or ()) if isinstance(p, str)] for prev in previous]
         try:
             if len(texts) > 1:
@@ -198,7 +209,7 @@ class Chat:
         """Each chat's history and records with one more turn, and the related questions to
         offer under it. `records` are in step with `histories` (in_step); the earlier user
         messages they hold go to the engine as typed, as context for a follow-up."""
-        texts = [m if isinstance(m, str) else "" for m in messages]
+        texts = [typed(m) for m in messages]
         answered = self.answers(texts, [earlier_messages(r) for r in records])
         rows = []
         for text, history, known, turn in zip(texts, histories, records, answered, strict=True):
@@ -233,23 +244,33 @@ class Chat:
 
     def retry(self, history: History | None, records: object, data: gr.RetryData) -> tuple[History, list[Shown]]:
         """The last turn up to the retried message, answered again from its message as typed."""
+        return self.retry_with_related(history, records, data)[:2]
+
+    def retry_with_related(self, history: History | None, records: object, data: gr.RetryData) -> tuple[Any, ...]:
+        """The same, plus the related questions of the new answer (none when nothing was asked
+        again: the buttons never outlive the answer they were offered under)."""
         history = history or []
         known = in_step(history, records)
         i = last_user_index(history, first_index(data.index))
         message = None if i is None else known[i]["message"]
         if i is None or message is None:
-            return history, known
-        again, shown, _ = self.turns([message], [history[:i]], [known[:i]])[0]
-        return again, shown
+            return history, known, *related_updates(())
+        again, shown, related = self.turns([message], [history[:i]], [known[:i]])[0]
+        return again, shown, *related_updates(related)
 
     def undo(self, history: History | None, records: object, data: gr.UndoData) -> tuple[History, list[Shown], str]:
         """The chat before the undone message, and that message as typed, back in the box."""
+        return self.undo_with_related(history, records, data)[:3]
+
+    def undo_with_related(self, history: History | None, records: object, data: gr.UndoData) -> tuple[Any, ...]:
+        """The same, plus the related buttons hidden: they were offered under the undone answer,
+        and must never stay under what is now the last reply (an emergency or crisis one, say)."""
         history = history or []
         known = in_step(history, records)
         i = last_user_index(history, first_index(data.index))
         if i is None:
-            return history, known, ""
-        return history[:i], known[:i], known[i]["message"] or ""
+            return history, known, "", *related_updates(())
+        return history[:i], known[:i], known[i]["message"] or "", *related_updates(())
 
     def rate(self, history: History | None, records: object, data: gr.LikeData) -> None:
         """Store a vote: the message, the ids of the passages the voted answer showed, the verdict."""
@@ -258,7 +279,7 @@ class Chat:
             return
         known = in_step(history or [], records)
         i = first_index(data.index)
-        record = known[i] if 0 <= i < len(known) else None
+        record = known[i] if i is not None and 0 <= i < len(known) else None
         if record is None or record["role"] != "assistant" or record["message"] is None or record["quotes"] is None:
             log.warning("vote not stored: the chat has no record of the answer voted on")
             return
@@ -283,7 +304,9 @@ class Chat:
     def ask_batch(self, questions: list[str], previous: list[list[str] | None]) -> tuple[list[dict[str, Any]]]:
         """Gradio's batch form of ask (the API documents ask's signature)."""
         turns = self.answers(questions, [p if isinstance(p, list) else () for p in previous])
-        return ([{"error": strings.INTERNAL_ERROR} if t is None else {**to_answer_object(t.reply)} for t in turns],)
+        # A failed answer still says so with the disclaimer, as the chat shows it.
+        failed = {"error": strings.INTERNAL_ERROR, "reply": render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER)}
+        return ([dict(failed) if t is None else {**to_answer_object(t.reply)} for t in turns],)
 
 
 def batched(fn: Callable[..., Any], documented: Callable[..., Any]) -> Callable[..., Any]:
@@ -344,8 +367,8 @@ def build_blocks(engine: Answerer, number: str, feedback: VoteStore | None = Non
             example_button.click(chat.example(question), chat_state, outputs, **hidden, **batch)
         for i, related_button in enumerate(related):
             related_button.click(chat.related_click(i), [related_button, *chat_state], outputs, **hidden, **batch)
-        chatbot.retry(chat.retry, chat_state, chat_state, **hidden)
-        chatbot.undo(chat.undo, chat_state, [*chat_state, textbox], **hidden)
+        chatbot.retry(chat.retry_with_related, chat_state, outputs, **hidden)
+        chatbot.undo(chat.undo_with_related, chat_state, [*chat_state, textbox, *related, related_label], **hidden)
         chatbot.clear(lambda: [[], [], *related_updates(())], None, outputs, **hidden)
         if feedback is not None:
             chatbot.like(chat.rate, chat_state, None, **hidden)

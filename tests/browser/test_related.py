@@ -40,3 +40,32 @@ def test_no_related_questions_under_an_emergency(tabs):
     tab.ask("my dad suddenly can't breathe and his lips are turning blue")
     assert tab.page.locator("#related button:visible").count() == 0
     assert not tab.page.locator("#related-label").is_visible()
+
+
+def test_undo_takes_the_related_questions_away_with_their_answer(tabs):
+    # They were offered under the undone answer: they must not stay under the crisis reply that
+    # is now the last one (a review found them there).
+    tab = tabs(1280).open()
+    page = tab.page
+    tab.ask("I want to end my life")
+    tab.ask("What is an EMG?")
+    page.wait_for_function("() => document.querySelectorAll('#related button').length > 0")
+    assert page.locator("#related button:visible").count() >= 1
+    page.get_by_role("button", name="Undo", exact=True).last.click()
+    page.wait_for_function("() => document.querySelectorAll('#chat .message-row.bot-row').length === 1")
+    page.wait_for_function("() => !document.querySelector('#related-label') || document.querySelector('#related-label').offsetParent === null")
+    assert page.locator("#related button:visible").count() == 0
+
+
+def test_half_an_emoji_in_a_question_is_answered_not_an_error(tabs):
+    # A lone surrogate once reached Gradio's JSON encoder and replaced the chat with error badges.
+    tab = tabs(1280).open()
+    page = tab.page
+    tab.ask("What is an EMG?")
+    page.evaluate("""() => { const t = document.querySelector('#question textarea');
+        t.value = 'twitching \\ud800 ALS'; t.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    page.locator("#ask").click()
+    tab.wait_for_answer(1)
+    assert tab.bot_rows().count() == 2
+    assert strings.DISCLAIMER.split(".")[0] in tab.bot_rows().last.inner_text()
+    assert page.locator(".toast-body:visible").count() == 0
