@@ -117,8 +117,10 @@ class OptionalPrevious:
         try:
             payload = json.loads(body)
             ours = path == self.CALL or (isinstance(payload, dict) and payload.get("fn_index") == self.fn_index)
-            if ours and isinstance(payload, dict) and isinstance(payload.get("data"), list) and len(payload["data"]) == 1:
-                body = json.dumps({**payload, "data": [payload["data"][0], None]}).encode()
+            data = payload.get("data") if isinstance(payload, dict) else None
+            if ours and isinstance(data, list) and len(data) < 2:
+                # [] is an empty question (its fixed reply), not a stack trace in Gradio's batching.
+                body = json.dumps({**payload, "data": [data[0] if data else "", None]}).encode()
         except ValueError:
             pass  # not JSON: Gradio answers it as before
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
@@ -199,7 +201,7 @@ def serve(cfg: config.Config | None = None, host: str | None = None, port: int |
 
     cap_malloc_arenas()  # before any worker thread exists
     cfg = cfg or config.from_env()
-    cfg = dataclasses.replace(cfg, host=host or cfg.host, port=port or cfg.port)
+    cfg = dataclasses.replace(cfg, host=host or cfg.host, port=cfg.port if port is None else config.port_number(str(port), "--port"))
     engine = engine or load_engine(cfg)
     app = create_app(engine, cfg, FeedbackStore(cfg.feedback_db) if cfg.feedback_db else None)
     # access_log off: request lines carry client addresses, which we do not keep.

@@ -61,6 +61,23 @@ def test_ask_takes_previous_messages_and_one_argument_still_works(client):
     assert any("EMG" in q["text"] or "Electromyography" in q["text"] for q in follow["quotes"])
 
 
+def test_a_raw_call_with_no_arguments_is_an_empty_question_not_a_traceback(client):
+    import json
+
+    import httpx
+
+    api, log = client
+    url = api.src.rstrip("/") + "/"
+    joined = httpx.post(url + "gradio_api/call/ask", json={"data": []}, timeout=60)
+    assert joined.status_code == 200, joined.text
+    stream = httpx.get(f"{url}gradio_api/call/ask/{joined.json()['event_id']}", timeout=120).text
+    assert stream.startswith("event: complete\ndata: "), stream[:200]
+    assert json.loads(stream.split("data: ", 1)[1])[0]["reply"].startswith(render.escape(strings.EMPTY_INPUT))
+    log.flush()
+    log.seek(0)
+    assert "Traceback" not in log.read()
+
+
 def test_malloc_arenas_are_capped_on_glibc():
     import platform
 
