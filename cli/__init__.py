@@ -209,7 +209,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_bank)
     s = sub.add_parser("serve", help="serve the chat (127.0.0.1:7860 unless told otherwise)")
     s.add_argument("--host", default=None)
-    s.add_argument("--port", type=int, default=None)
+    s.add_argument("--port", type=_port, default=None, help="1-65535 (default: $MEDQUOTE_PORT, else 7860)")
     s.set_defaults(func=cmd_serve)
     s = sub.add_parser("feedback", help="work with stored feedback (only if MEDQUOTE_FEEDBACK_DB was set)")
     fsub = s.add_subparsers(dest="action", required=True)
@@ -220,7 +220,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _port(raw: str) -> int:
+    try:
+        return config.port_number(raw, "--port")
+    except config.ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
+    # A terminal or a redirect that is not UTF-8 (Windows' default for a file) gets "?" for what
+    # it cannot show, not a UnicodeEncodeError: the replies hold quotes and other languages.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     logging.basicConfig(level=logging.WARNING, format="medquote: %(message)s")
     args = parser().parse_args(argv)
     func: Callable[[argparse.Namespace, config.Config], int] = args.func

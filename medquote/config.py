@@ -11,6 +11,7 @@ MEDQUOTE_FEEDBACK_DB (unset = feedback off), MEDQUOTE_MODEL_DIR (trained encoder
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,23 @@ def _int(env: Mapping[str, str | None], name: str, default: int, low: int, high:
     return value
 
 
+def port_number(raw: str | None, name: str) -> int:
+    """A TCP port from `name` (the variable or the --port flag), 7860 when not given."""
+    return _int({name: raw}, name, 7860, 1, 65535)
+
+
+def emergency_number(raw: str | None) -> str:
+    """The number the emergency notice tells people to call: one short line of its own, since it
+    is put into a fixed, reviewed sentence (answer/strings.py) on every emergency reply."""
+    if raw is None or raw == "":
+        return strings.DEFAULT_EMERGENCY_NUMBER
+    number = raw.strip()
+    if not number or len(number) > 20 or not re.fullmatch(r"[0-9A-Za-z+#*() -]+", number):
+        raise ConfigError(f"MEDQUOTE_EMERGENCY_NUMBER={raw!r} must be a phone number on one line "
+                          "(digits, letters, spaces, + - # * ( ); at most 20 characters), for example 112.")
+    return number
+
+
 def torch_threads(env: Mapping[str, str] | None = None) -> int:
     """MEDQUOTE_TORCH_THREADS, else cores/2 (at most 4). Up to 2 requests run at once on Gradio
     worker threads, each with its own OpenMP team: more than cores/2 threads per call only
@@ -88,8 +106,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Config:
         index_dir=Path(env.get("MEDQUOTE_INDEX_DIR") or PROJECT_ROOT / ".index"),
         # A hosting platform (e.g. a Hugging Face Space) says where to bind via GRADIO_SERVER_*.
         host=env.get("MEDQUOTE_HOST") or env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
-        port=_int({"MEDQUOTE_PORT": env.get("MEDQUOTE_PORT") or env.get("GRADIO_SERVER_PORT")}, "MEDQUOTE_PORT", 7860, 1, 65535),
-        emergency_number=env.get("MEDQUOTE_EMERGENCY_NUMBER") or strings.DEFAULT_EMERGENCY_NUMBER,
+        port=port_number(env.get("MEDQUOTE_PORT") or env.get("GRADIO_SERVER_PORT"), "MEDQUOTE_PORT"),
+        emergency_number=emergency_number(env.get("MEDQUOTE_EMERGENCY_NUMBER")),
         # 0 refuses every request (the load test uses it to see clean "busy" replies).
         queue_size=_int(env, "MEDQUOTE_QUEUE_SIZE", 64, 0, 10_000),
         torch_threads=torch_threads(env),

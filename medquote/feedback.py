@@ -95,8 +95,11 @@ class FeedbackStore:
         try:
             with closing(self._connect(create=False)) as conn:
                 rows = conn.execute("SELECT day, question, chunks, verdict FROM votes ORDER BY id").fetchall()
-            return [Vote(d, q, tuple(json.loads(c)), v) for d, q, c, v in rows]
-        except (sqlite3.Error, ValueError) as exc:
+            votes = [Vote(d, q, tuple(json.loads(c)), v) for d, q, c, v in rows]
+            if not all(isinstance(x, str) for v in votes for x in (v.day, v.question, v.verdict, *v.chunks)):
+                raise ValueError("a vote holds something other than text")
+            return votes
+        except (sqlite3.Error, ValueError, TypeError) as exc:
             raise FeedbackError(f"{self.path} is not a medquote feedback database: {exc}") from None
 
 

@@ -100,5 +100,12 @@ def test_cli_export_errors_are_one_clear_line(tmp_path, capsys, monkeypatch):
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE t (x)")
     assert cli.main(["feedback", "export", "--db", str(other)]) == 2
+    edited = tmp_path / "edited.sqlite"
+    FeedbackStore(edited).record("what is an EMG?", (), "helpful")
+    with sqlite3.connect(edited) as conn:  # a hand-edited row: chunks no longer a list of ids
+        conn.execute("UPDATE votes SET chunks = '5'")
+    assert cli.main(["feedback", "export", "--db", str(edited)]) == 2
+    err = capsys.readouterr().err
+    assert "not a medquote feedback database" in err and "Traceback" not in err
     with sqlite3.connect(other) as conn:  # exporting never writes to the file it reads
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["t"]

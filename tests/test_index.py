@@ -164,12 +164,48 @@ def test_a_chunk_that_no_longer_matches_the_corpus_is_never_served(corpus_dir, t
     ({"MEDQUOTE_QUEUE_SIZE": "lots"}, "not a whole number"),
     ({"MEDQUOTE_QUEUE_SIZE": "-3"}, "between"),
     ({"MEDQUOTE_PORT": "99999"}, "between"),
+    ({"MEDQUOTE_EMERGENCY_NUMBER": "   "}, "phone number on one line"),
+    ({"MEDQUOTE_EMERGENCY_NUMBER": "112\n\n**call**"}, "phone number on one line"),
+    ({"MEDQUOTE_EMERGENCY_NUMBER": "<b>112</b>"}, "phone number on one line"),
 ])
 def test_bad_settings_get_a_clear_message(env, message):
     from medquote.config import ConfigError, from_env
 
     with pytest.raises(ConfigError, match=message):
         from_env(env)
+
+
+def test_the_emergency_number_is_one_short_line():
+    from answer import strings
+    from medquote.config import from_env
+
+    assert from_env({}).emergency_number == strings.DEFAULT_EMERGENCY_NUMBER
+    assert from_env({"MEDQUOTE_EMERGENCY_NUMBER": " 112 "}).emergency_number == "112"
+    assert from_env({"MEDQUOTE_EMERGENCY_NUMBER": "+44 (0) 999"}).emergency_number == "+44 (0) 999"
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "0", "http"])
+def test_a_bad_port_flag_is_one_clear_line(port, capsys):
+    import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["serve", "--port", port])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "--port" in err and "Traceback" not in err
+
+
+def test_text_the_terminal_cannot_show_is_replaced_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    # A redirect that is not UTF-8 (Windows' default for a file) once crashed the CLI.
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "MEDQUOTE_INDEX_DIR": str(tmp_path / "none")}
+    done = subprocess.run([sys.executable, "-m", "cli", "eval", "--gold", str(tmp_path / "missing · file.jsonl")],
+                          cwd=ROOT, env=env, capture_output=True, timeout=300)
+    assert b"Traceback" not in done.stderr and b"UnicodeEncodeError" not in done.stderr
+    assert b"missing ? file" in done.stderr, done.stderr
 
 
 def test_top_n_matches_a_stable_full_sort_even_with_ties():
