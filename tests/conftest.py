@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import hypothesis  # noqa: F401  (imported up front: see below)
 import pytest
 
 from index import FakeEmbedder, open_index
@@ -12,6 +13,10 @@ from ingest import chunk_corpus, read_metadata
 from medquote import Engine
 from tests.helpers import CORPUS, shared_index_dir
 from tests.skipnote import pytest_terminal_summary  # noqa: F401  (a hook: pytest finds it by name)
+
+# hypothesis above: its pytest plugin imports it lazily in the closing summary, and when no test
+# module has imported it by then, Python 3.11.7's parser failed there ("AST constructor recursion
+# depth mismatch") and a run of one file that had passed exited 1.
 
 
 @pytest.fixture(scope="session")
