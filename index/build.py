@@ -18,6 +18,7 @@ import fcntl
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -236,14 +237,22 @@ def _query_adapter(bank: list[BankQuestion], bank_vectors: np.ndarray, followups
 def build_index(corpus_dir: Path | str, embedder: Embedder, root: Path | str, progress: bool = False, reuse: bool = True) -> Path:
     corpus_dir, root = Path(corpus_dir), index_root(root)
     with _build_lock(root):
+        # The inputs' hashes are taken before they are read, and checked again before the build
+        # is written: a document, bank or exemplar file edited meanwhile (a `git pull` during an
+        # ingest) must never be recorded as indexed when it was not.
+        before = input_hashes(corpus_dir)
         docs, chunks = chunk_corpus(corpus_dir)
         if not chunks:
             raise IngestError(f"No quotable text found in {corpus_dir}.")
         anchors = load_bank(corpus_dir, docs, chunks)  # a bad bank entry stops here, before any write
         exemplars = load_exemplars()
-        manifest = expected_manifest(corpus_dir, embedder, len(chunks))
+        manifest = replace(expected_manifest(corpus_dir, embedder, len(chunks)), documents=before)
         previous = previous_vectors(root, manifest) if reuse else None
-        return write_build(root, manifest, make_artifacts(chunks, embedder, progress, anchors, exemplars, previous))
+        art = make_artifacts(chunks, embedder, progress, anchors, exemplars, previous)
+        if input_hashes(corpus_dir) != before:
+            raise IngestError("A source, bank or exemplar file changed while the index was being built; "
+                              "the index served until now is kept. Run `medquote ingest` again.")
+        return write_build(root, manifest, art)
 
 
 def open_index(

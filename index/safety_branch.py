@@ -96,7 +96,7 @@ def cached(folder: Path, key: str) -> bytes | None:
     try:
         data = onnx.read_bytes()
         return data if hashlib.sha256(data).hexdigest() == record.read_text(encoding="utf-8").strip() else None
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a record that is not text (UnicodeDecodeError)
         return None
 
 

@@ -15,6 +15,7 @@ It does not chunk or embed; see build.py.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -143,7 +144,10 @@ def write_build(root: Path, manifest: Manifest, art: Artifacts) -> Path:
             "Make the folder writable or set MEDQUOTE_INDEX_DIR to a writable folder, then run `medquote ingest`."
         ) from None
     try:
-        faiss.write_index(art.dense, str(tmp / "vectors.faiss"))
+        try:
+            faiss.write_index(art.dense, str(tmp / "vectors.faiss"))
+        except RuntimeError as exc:  # faiss reports a full disk or an I/O error so, not as OSError
+            raise OSError(errno.EIO, "could not write vectors.faiss: " + str(exc).strip().splitlines()[-1]) from None
         _write_jsonl(tmp / "chunks.jsonl", art.chunks)
         _write_jsonl(tmp / "sentences.jsonl", art.sentences)
         np.save(tmp / "sentence_vectors.npy", art.sentence_vectors, allow_pickle=False)

@@ -140,7 +140,8 @@ class Engine:
             def build_model() -> TrainedModel | None:
                 return adapted_model(corpus_dir, index_dir, store, train=False, encoder=encoder)
 
-            index = _served_index(Path(corpus_dir), Path(index_dir), store, threads, rebuild, build_model)
+            # Only the served encoder's index is rebuilt in a child (`medquote ingest` builds that one).
+            index = _served_index(Path(corpus_dir), Path(index_dir), store, threads, rebuild, build_model, encoder)
         else:
             if embedder is None:
                 model = adapted_model(corpus_dir, index_dir, store, train=rebuild, progress=progress, encoder=encoder)
@@ -377,7 +378,7 @@ def engine_for(cfg: config.Config, encoder: str | None = None, rebuild: bool = T
 
 
 def _served_index(corpus_dir: Path, index_dir: Path, store: Path, threads: int, rebuild: bool,
-                  model: Callable[[], TrainedModel | None]) -> SearchIndex:
+                  model: Callable[[], TrainedModel | None], encoder: str = SERVED_ENCODER) -> SearchIndex:
     """The index opened with the ONNX export of `model()`, the encoder a build would use; if the
     model, the index or the export is missing or stale (and `rebuild`), `medquote ingest` trains,
     exports and builds in a child process first, so that torch is loaded there and never here."""
@@ -386,6 +387,8 @@ def _served_index(corpus_dir: Path, index_dir: Path, store: Path, threads: int, 
     except (IndexUnavailable, ModelError) as exc:
         if not rebuild:
             raise
+        if encoder != SERVED_ENCODER:  # the child's plain `medquote ingest` would build the served encoder's index here
+            raise IndexUnavailable(f"{exc} For the {encoder} encoder, run `medquote ingest --encoder {encoder}`.") from None
         log.warning("%s Building it now (`medquote ingest` in a child process).", exc)
     ingest_in_child(corpus_dir, index_dir, store, threads)
     return open_index(corpus_dir, served_embedder(model(), index_dir, store, threads), index_dir, rebuild=False)
@@ -409,5 +412,13 @@ def ingest_in_child(corpus_dir: Path, index_dir: Path, store: Path, threads: int
     if status == 0:
         sys.stderr.write(last)
         return
-    message = last.strip().removeprefix("medquote: ")
-    raise IndexUnavailable(message or f"`medquote ingest` failed with exit status {status}. Run it to see why.")
+    raise IndexUnavailable(child_failure(status, last))
+
+
+def child_failure(status: int, last: str) -> str:
+    """What a failed `medquote ingest` child is reported as: its own one-line error (a positive
+    exit status and "medquote: ..."), else its exit status. A child killed by a signal (say, out
+    of memory) or ending in a traceback leaves a progress line last, which is no reason at all."""
+    if status > 0 and last.startswith("medquote: ") and last.strip() != "medquote:":
+        return last.strip().removeprefix("medquote: ")
+    return f"`medquote ingest` failed (exit status {status}). Run `medquote ingest` to see why."
