@@ -72,10 +72,15 @@ class OnnxEmbedder:
         self.weights_sha256 = weights_sha256
         self.onnx_sha256 = actual
         self.recipe = recipe
-        settings = _read_json(tokenizer_path.with_name(SETTINGS_FILE))
-        self.max_seq_length = max_seq_length or _max_seq_length(settings, tokenizer_path)
-
-        tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        try:
+            settings = _read_json(tokenizer_path.with_name(SETTINGS_FILE))
+            self.max_seq_length = max_seq_length or _max_seq_length(settings, tokenizer_path)
+            tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        except ModelError:
+            raise
+        except Exception as exc:  # tokenizers raises a bare Exception on a damaged file; json ValueError
+            raise ModelError(f"The tokenizer files beside {onnx_path} cannot be read ({type(exc).__name__}). "
+                             "Run `medquote ingest` to export the model again.") from None
         tokenizer.no_padding()  # padded here, per group (the file asks for a fixed 128)
         tokenizer.enable_truncation(max_length=self.max_seq_length)  # counts [CLS] and [SEP], as transformers does
         if settings.get("do_lower_case"):  # sentence-transformers then lowercases before the model's own normaliser

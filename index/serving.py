@@ -43,20 +43,25 @@ EXPORT_DIR = "onnx"
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 RECORD_FILE = "export.json"
-# Bump when the exported graph changes: an export of another format is made again. 2: the trunk output.
-EXPORT_FORMAT = "2"
+SETTINGS_FILE = "sentence_bert_config.json"
+# Bump when the exported graph changes: an export of another format is made again. 2: the trunk
+# output; 3: the tokenizer files' sha256 recorded too (the server reads them as it reads the .onnx).
+EXPORT_FORMAT = "3"
 log = logging.getLogger("medquote.index")
 
 
 @dataclass(frozen=True)
 class Export:
-    """What export.json records: the .onnx's sha256 and the model it was exported from."""
+    """What export.json records: the .onnx's sha256, its tokenizer files', and the model it was
+    exported from."""
 
     onnx_sha256: str
     weights_sha256: str
     model: str
     recipe: str
     format: str = EXPORT_FORMAT
+    tokenizer_sha256: str = ""
+    settings_sha256: str = ""
 
 
 class ExportedEmbedder:
@@ -94,13 +99,28 @@ def read_export(folder: Path) -> Export | None:
     try:
         data = json.loads((Path(folder) / RECORD_FILE).read_text(encoding="utf-8"))
         return Export(**{key: str(data[key]) for key in ("onnx_sha256", "weights_sha256", "model", "recipe")},
-                      format=str(data.get("format", "1")))
+                      format=str(data.get("format", "1")), tokenizer_sha256=str(data.get("tokenizer_sha256", "")),
+                      settings_sha256=str(data.get("settings_sha256", "")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
+def _hash_or_empty(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
+
+
+def _tokenizer_intact(folder: Path, record: Export) -> bool:
+    """The tokenizer files the server reads beside the .onnx still hash as recorded (a truncated
+    or edited one would tokenise differently from the build, or fail at start)."""
+    return bool(record.tokenizer_sha256) and _hash_or_empty(folder / TOKENIZER_FILE) == record.tokenizer_sha256 \
+        and _hash_or_empty(folder / SETTINGS_FILE) == record.settings_sha256
+
+
 def _intact(folder: Path, record: Export, weights_sha256: str) -> bool:
-    return (record.weights_sha256 == weights_sha256 and record.format == EXPORT_FORMAT and (folder / TOKENIZER_FILE).is_file()
+    return (record.weights_sha256 == weights_sha256 and record.format == EXPORT_FORMAT and _tokenizer_intact(folder, record)
             and (folder / ONNX_FILE).is_file() and file_sha256(folder / ONNX_FILE) == record.onnx_sha256)
 
 
@@ -128,7 +148,8 @@ def ensure_export(source: Path, folder: Path, name: str, weights_sha256: str, re
         log.warning("Exporting the encoder %s to ONNX for serving (seconds, once per model).", name)
         try:
             sha = export_onnx(Path(source), folder / ONNX_FILE)
-            record = Export(onnx_sha256=sha, weights_sha256=weights_sha256, model=name, recipe=recipe)
+            record = Export(onnx_sha256=sha, weights_sha256=weights_sha256, model=name, recipe=recipe,
+                            tokenizer_sha256=file_sha256(folder / TOKENIZER_FILE), settings_sha256=_hash_or_empty(folder / SETTINGS_FILE))
             _write_atomically(folder / RECORD_FILE, json.dumps(asdict(record), indent=2, sort_keys=True) + "\n")
         except OSError as exc:
             raise ModelError(f"Cannot write the ONNX export under {folder} ({exc.strerror}). "
@@ -171,5 +192,7 @@ def served_embedder(model: TrainedModel | None, index_root: Path, store: Path, t
         raise IndexUnavailable(f"The ONNX export in {folder} is missing or was made from other weights. Run `medquote ingest` to export it again.")
     if manifest.get("onnx_sha256") != record.onnx_sha256:
         raise IndexUnavailable("The index was built with another encoder or another ONNX export of it. Run `medquote ingest` to rebuild.")
+    if not _tokenizer_intact(folder, record):
+        raise ModelError(f"The tokenizer files of the ONNX export in {folder} are missing or changed. Run `medquote ingest` to export it again.")
     return OnnxEmbedder(folder / ONNX_FILE, folder / TOKENIZER_FILE, record.onnx_sha256, name=name,
                         weights_sha256=weights, recipe=recipe, threads=threads)
