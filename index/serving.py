@@ -35,7 +35,7 @@ import numpy as np
 
 from .embedder import MODEL_NAME, WEIGHTS_FILE, WEIGHTS_SHA256, Embedder, ModelError, Trunk, file_sha256, model_dir
 from .models import BASE_EXPORT_PREFIX, TrainedModel, adapted_embedder
-from .onnx_embedder import OnnxEmbedder
+from .onnx_embedder import SETTINGS_FILE, OnnxEmbedder
 from .safety_branch import CACHE_DIR
 from .store import IndexUnavailable, read_manifest
 
@@ -43,7 +43,6 @@ EXPORT_DIR = "onnx"
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 RECORD_FILE = "export.json"
-SETTINGS_FILE = "sentence_bert_config.json"
 # Bump when the exported graph changes: an export of another format is made again. 2: the trunk
 # output; 3: the tokenizer files' sha256 recorded too (the server reads them as it reads the .onnx).
 EXPORT_FORMAT = "3"

@@ -166,11 +166,16 @@ def last_user_index(history: History, upto: int | None) -> int | None:
     return None
 
 
+def failed_reply() -> str:
+    """The reply to a message whose answering failed: the fixed message and the disclaimer."""
+    return render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER)
+
+
 def shown_messages(message: str, turn: Turn | None) -> tuple[History, tuple[str, ...]]:
     """The two chat messages of a turn, and the related questions to offer under it."""
     related: tuple[str, ...] = ()
     if turn is None:
-        answer = render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER)
+        answer = failed_reply()
     else:
         answer, related = render.chat_markdown(turn.reply), turn.reply.related
     # The user's words are shown escaped: literal text, never Markdown or HTML.
@@ -305,7 +310,7 @@ class Chat:
         """Gradio's batch form of ask (the API documents ask's signature)."""
         turns = self.answers(questions, [p if isinstance(p, list) else () for p in previous])
         # A failed answer still says so with the disclaimer, as the chat shows it.
-        failed = {"error": strings.INTERNAL_ERROR, "reply": render.markdown((), strings.INTERNAL_ERROR, (), strings.DISCLAIMER)}
+        failed = {"error": strings.INTERNAL_ERROR, "reply": failed_reply()}
         return ([dict(failed) if t is None else {**to_answer_object(t.reply)} for t in turns],)
 
 
