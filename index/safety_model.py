@@ -34,6 +34,9 @@ HEADS = ("emergency", "crisis", "personal")
 BRANCH_INPUTS = ("trunk", "attention_mask")
 BRANCH_OUTPUT = "safety"
 C = 4.0  # inverse L2 strength; normalised vectors need large weights to separate sharply
+# Everything in fit_head that decides the head the branch starts from: part of the branch's key
+# (safety_branch.branch_key), so a change here trains the branch again instead of reusing one.
+HEAD_RECIPE = f"logistic-ovr-balanced-C{C}-iter2000-state0"
 THRESHOLDS_FILE = Path(__file__).with_name("safety.json")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index import FEATURES, ScoreWeights, load_weights, score
-from index.embedder import WEIGHTS_FILE
+from index.embedder import WEIGHTS_FILE, ModelError
 from index.models import adapted_model, bank_pairs, ensure_model, find_model, model_key
 from index.train import JOINT, RECIPE, training_pairs
 from ingest import MIN_QUESTIONS
@@ -41,6 +41,18 @@ def test_a_model_is_trained_once_per_bank_and_found_again(tmp_path):
     info = json.loads((first.path / "trained.json").read_text())
     assert info["recipe"]["version"] == RECIPE.version and info["weights_sha256"] == first.weights_sha256
     assert first.name.endswith(first.key) and first.recipe == RECIPE.version
+
+
+def test_a_model_is_not_trained_from_weights_other_than_the_pinned_ones(tmp_path):
+    # The key names the pinned base weights; a model trained from others would be stored under it.
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / WEIGHTS_FILE).write_bytes(b"not the reviewed weights")
+    calls: list = []
+    with pytest.raises(ModelError, match="force-reinstall"):
+        ensure_model(tmp_path / "store", PAIRS, trainer=fake_trainer(calls), base=tmp_path / "base")
+    with pytest.raises(ModelError, match="missing"):
+        ensure_model(tmp_path / "store", PAIRS, trainer=fake_trainer(calls), base=tmp_path / "nowhere")
+    assert calls == [] and find_model(tmp_path / "store", PAIRS) is None
 
 
 def test_a_bank_edit_names_another_model():

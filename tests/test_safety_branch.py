@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from types import SimpleNamespace
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -107,6 +108,8 @@ def test_a_build_reuses_a_branch_trained_from_the_same_inputs_and_says_what_to_r
     reuse = Reusable.of(np.zeros((0, 32), np.uint8), np.zeros((0, 384), np.float32), ((key, b"kept"),))
     assert _safety_branch(no_torch, EXEMPLARS, reuse, False) == (key, b"kept")
     assert branch_key(EXEMPLARS[:-1], "abc") != key and branch_key(EXEMPLARS, "abd") != key
+    with patch("index.safety_branch.HEAD_RECIPE", "logistic-C8"):  # the starting head's recipe is an input too
+        assert branch_key(EXEMPLARS, "abc") != key
     with pytest.raises(ModelError, match="medquote ingest"):
         _safety_branch(no_torch, EXEMPLARS[:-1], reuse, False)
     assert _safety_branch(SimpleNamespace(name="fake-hash", weights_sha256="none"), EXEMPLARS, None, False) == ("", None)
