@@ -57,7 +57,7 @@ def threshold_curve(points: Sequence[Point], chosen: float, best: float) -> str:
     ax.axvline(chosen, color=MARK, linewidth=1.5, label=f"threshold in use {chosen:.2f}")
     if abs(best - chosen) > 1e-9:
         ax.axvline(best, color=MARK, linewidth=1, linestyle=":", label=f"best on this file {best:.2f}")
-    ax.set_xlabel("threshold on the final retrieval score")
+    ax.set_xlabel("threshold on the adapted score alone (no second opinion, no follow-up gate)")
     ax.set_ylabel("share of questions")
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)

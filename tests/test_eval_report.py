@@ -247,4 +247,22 @@ def test_an_answered_not_covered_question_says_what_triggered_it(fake_engine, go
     for qid in answered:
         row = page.row_text(qid)
         assert "answered a not-covered question" in row
-        assert re.search(r"best passage scored -?\d\.\d{3} \u2265 threshold -1\.00 \(passage cosine .*\); no scope rule matched", row)
+        assert re.search(r"best passage scored -?\d\.\d{3} \u2265 threshold -1\.00 \(set on the engine by hand\) "
+                         r"\(passage cosine .*\); no scope rule matched", row)
+
+
+def test_an_answer_let_through_by_the_second_opinion_says_so(fake_engine, golds):
+    """The report names the gate's rule recorded on the turn, not the standalone threshold (the
+    fake engine has no query adapter, so the recorded decision is set here)."""
+    from dataclasses import replace
+
+    from evaluation.triggers import answer_trigger
+    from medquote.gate import Decision
+
+    turn = fake_engine.answer(next(g for g in golds if g.answerable).question)
+    assert turn.gate == Decision("threshold", turn.reply.ranked[0].score, fake_engine.settings.threshold, not turn.reply.abstained)
+    said = answer_trigger(fake_engine, replace(turn, gate=Decision("plain_threshold", 0.612, 0.5714, True)))
+    assert said.startswith("the second opinion (the query as encoded, without the query adapter) scored 0.612 \u2265 "
+                           f"plain_threshold 0.57; best passage {turn.reply.ranked[0].score:.3f} (passage cosine ")
+    gated = answer_trigger(fake_engine, replace(turn, gate=Decision("followup_gate", 0.61, 0.45, True)))
+    assert gated.startswith("the follow-up gate's probability 0.610 \u2265 its cut 0.45; best passage ")
