@@ -68,7 +68,12 @@ def cmd_ask(args: argparse.Namespace, cfg: config.Config) -> int:
 
 def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
     from evaluation import format_metrics, load_gold, run_eval, write_report
+    from evaluation.runner import check_destination
 
+    # Before anything runs: a report that cannot be written is found now, not after every question.
+    for flag, dest in (("--out", args.out), ("--html", args.html)):
+        if dest is not None:
+            check_destination(dest, flag)
     if len(args.gold) > 1 and not args.calibrate:
         print("medquote: give one --gold file (several only with --calibrate).", file=sys.stderr)
         return 2
