@@ -5,6 +5,8 @@ Format, one object per line:
    "relevant": [{"doc", "contains"}], "tags": [...] (optional),
    "previous": "an earlier user message" or [..., newest last] (optional: the question is asked
    as a follow-up in a chat with those earlier messages)}
+A key not listed here is an error, not ignored: a misspelt "previuos" would otherwise score a
+follow-up as a standalone question.
 `load_gold` stops at the first bad line; `read_gold` reads every line and returns one error per
 bad line, for the checker (evaluation/gold/check_gold.py), so the two cannot disagree on the fields.
 It does not score anything (see metrics.py) and does not judge the content (check_gold.py does).
@@ -51,7 +53,6 @@ class GoldLine:
 
     where: str
     question: GoldQuestion
-    ignored: tuple[str, ...] = ()  # keys the evaluation never reads (a misspelt field, say)
 
 
 def parse_line(obj: object, where: str) -> GoldQuestion:
@@ -68,6 +69,9 @@ def parse_line(obj: object, where: str) -> GoldQuestion:
         isinstance(r, dict) and isinstance(r.get("doc"), str) and isinstance(r.get("contains"), str) for r in relevant
     ):
         raise GoldError(f"{where}: 'relevant' must be a list of {{\"doc\": str, \"contains\": str}}.")
+    if unknown := _unknown(obj):
+        raise GoldError(f"{where}: unknown key {', '.join(map(repr, unknown))}; fix its spelling or drop it "
+                        f"(the keys are {', '.join(sorted(FIELDS))}; in relevant: doc, contains).")
     tags = obj.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise GoldError(f"{where}: 'tags' must be a list of strings.")
@@ -83,7 +87,7 @@ def parse_line(obj: object, where: str) -> GoldQuestion:
     )
 
 
-def _ignored(obj: dict[str, Any]) -> tuple[str, ...]:
+def _unknown(obj: dict[str, Any]) -> tuple[str, ...]:
     entries = [f"relevant[{k}].{key}" for k, r in enumerate(obj.get("relevant", [])) for key in sorted(set(r) - RELEVANT_FIELDS)]
     return (*sorted(set(obj) - FIELDS), *entries)
 
@@ -117,7 +121,7 @@ def read_gold(path: Path | str) -> tuple[list[GoldLine], list[GoldError]]:
             problems.append(GoldError(f"{where}: duplicate id {q.id!r}."))
             continue
         seen.add(q.id)
-        good.append(GoldLine(where, q, _ignored(obj)))
+        good.append(GoldLine(where, q))
     if not good and not problems:
         problems.append(GoldError(f"Gold file {path} has no questions."))
     return good, problems

@@ -114,3 +114,19 @@ def test_the_script_runs_by_path_from_anywhere_without_a_trace(tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "ERROR: tiny.jsonl:1 (x001) relevant[0]: unknown doc 'nope'; use a file stem from corpus/: 000_" in done.stdout
     assert "ERROR: Cannot read gold file missing.jsonl: " in done.stdout
+
+
+def test_an_unknown_key_is_an_error_naming_the_line(check_gold, capsys, tmp_path):
+    """A misspelt "previuos" made a follow-up load as a standalone question: the evaluation
+    loader refuses it, and the checker reports it as an error, not a warning."""
+    from evaluation.gold import GoldError, load_gold
+
+    typo = {**GOOD, "id": "x002", "question": "does it hurt?", "previuos": "What is an EMG test?",
+            "relevant": [{**GOOD["relevant"][0], "page": 3}]}
+    path = write(tmp_path / "tiny.jsonl", GOOD, typo)
+    message = (f"{path}:2: unknown key 'previuos', 'relevant[0].page'; fix its spelling or drop it (the keys are "
+               "answerable, crisis, emergency, id, previous, question, relevant, tags; in relevant: doc, contains).")
+    assert run(check_gold, capsys, path) == (1, [f"ERROR: {message}"])
+    with pytest.raises(GoldError) as raised:
+        load_gold(path)
+    assert str(raised.value) == message
