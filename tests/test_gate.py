@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from answer import Settings
+from evaluation.gold import load_gold
 from index import ScoreWeights
 from medquote.gate import Decision, decide, judged_by
 
@@ -98,3 +99,22 @@ def test_a_threshold_set_by_hand_is_named_so():
     d = decide(Settings(threshold=-1.0), W, False, 0.1, never)[1]
     assert (d.rule, d.score, d.threshold, d.answers) == ("threshold set by hand", 0.1, -1.0, True)
     assert decide(SERVED, W, False, None, never)[1] == Decision("threshold", None, 0.40, False)  # nothing ranked
+
+
+def test_the_gate_is_fitted_on_validated_tuning_splits_only(tmp_path):
+    """evaluation/fit_gate.py read its splits with read_gold(...)[0], which dropped a bad line
+    from the fit without a word; now the line stops it, named."""
+    import shutil
+
+    from evaluation.fit_gate import SPLITS, tuning_golds
+    from evaluation.gold import GoldError
+    from tests.helpers import ROOT
+
+    for split in SPLITS:
+        shutil.copy(ROOT / "evaluation" / "gold" / split, tmp_path / split)
+    assert len(tuning_golds(tmp_path)) == sum(len(load_gold(tmp_path / s)) for s in SPLITS)
+    with open(tmp_path / SPLITS[1], "a", encoding="utf-8") as fh:
+        fh.write('{"id": "u999", "question": "and that?", "answerable": "no"}\n')
+    lines = (tmp_path / SPLITS[1]).read_text(encoding="utf-8").count("\n")
+    with pytest.raises(GoldError, match=rf"^{tmp_path / SPLITS[1]}:{lines}: 'answerable' must be a bool\.$"):
+        tuning_golds(tmp_path)
