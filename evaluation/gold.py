@@ -6,7 +6,8 @@ Format, one object per line:
    "previous": "an earlier user message" or [..., newest last] (optional: the question is asked
    as a follow-up in a chat with those earlier messages)}
 A key not listed here is an error, not ignored: a misspelt "previuos" would otherwise score a
-follow-up as a standalone question.
+follow-up as a standalone question. Lines are split on "\n" alone: JSON may hold U+2028 or NEL
+raw inside a string (the feedback export writes them so), which str.splitlines would cut.
 `load_gold` stops at the first bad line; `read_gold` reads every line and returns one error per
 bad line, for the checker (evaluation/gold/check_gold.py), so the two cannot disagree on the fields.
 It does not score anything (see metrics.py) and does not judge the content (check_gold.py does).
@@ -97,7 +98,7 @@ def read_gold(path: Path | str) -> tuple[list[GoldLine], list[GoldError]]:
     A file that cannot be read raises GoldError."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise GoldError(f"Cannot read gold file {path}: {exc}") from None
     good: list[GoldLine] = []

@@ -130,3 +130,14 @@ def test_an_unknown_key_is_an_error_naming_the_line(check_gold, capsys, tmp_path
     with pytest.raises(GoldError) as raised:
         load_gold(path)
     assert str(raised.value) == message
+
+
+def test_a_line_separator_inside_a_string_keeps_the_line_whole(check_gold, capsys, tmp_path):
+    """JSON may hold U+2028, U+2029 or NEL raw in a string (the feedback export writes them so);
+    str.splitlines cut such a line in two and the file failed as invalid JSON."""
+    from evaluation.gold import load_gold
+
+    question = "do als twitches hurt?\u2028and at night\u0085too\u2029"
+    path = tmp_path / "tiny.jsonl"
+    path.write_text(json.dumps({**GOOD, "question": question}, ensure_ascii=False) + "\r\n", encoding="utf-8")
+    assert [q.question for q in load_gold(path)] == [question]
