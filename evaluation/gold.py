@@ -16,12 +16,18 @@ It does not score anything (see metrics.py) and does not judge the content (chec
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from records import MedquoteError
 
+# The splits we tune on (check_gold.py's SPLITS marks the same ones `tuned`). `--fit` and
+# `--calibrate` refuse a file named like a scored split (every other split in check_gold.py's
+# SPLITS, and copies such as blind8.jsonl or followups10.jsonl), so no blind set is tuned on.
+TUNING_SPLITS = frozenset({"dev", "notcovered", "followups", "followups_notcovered"})
+SCORED_NAME = re.compile(r"blind|heldout|followups[1-9]")
 FIELDS = frozenset({"id", "question", "answerable", "emergency", "crisis", "relevant", "tags", "previous"})
 RELEVANT_FIELDS = frozenset({"doc", "contains"})
 
@@ -126,6 +132,15 @@ def read_gold(path: Path | str) -> tuple[list[GoldLine], list[GoldError]]:
     if not good and not problems:
         problems.append(GoldError(f"Gold file {path} has no questions."))
     return good, problems
+
+
+def refuse_tuning_on(path: Path | str, flag: str) -> None:
+    """GoldError unless `path` may be tuned on: a tuning split, or a file of our own not named
+    like a scored split."""
+    stem = Path(path).stem
+    if stem not in TUNING_SPLITS and SCORED_NAME.match(stem):
+        raise GoldError(f"{path} is a scored split, never tuned on: {flag} only on the tuning splits "
+                        f"({', '.join(f'evaluation/gold/{s}.jsonl' for s in sorted(TUNING_SPLITS))}).")
 
 
 def load_gold(path: Path | str) -> list[GoldQuestion]:

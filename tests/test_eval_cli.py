@@ -6,6 +6,7 @@ corpus folder (had it got that far, it would fail there instead, with another me
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -52,3 +53,49 @@ def test_write_report_turns_an_os_error_into_a_report_error(tmp_path):
         write_report({"metrics": {}}, tmp_path / "missing" / "r.json")
     with pytest.raises(ReportError, match="Cannot write the report to"):
         write_report({"metrics": {}}, tmp_path)
+
+
+@pytest.mark.parametrize("flag", ["--fit", "--calibrate"])
+def test_tuning_on_a_scored_split_is_refused(flag, tmp_path):
+    """A copy of a set named like a blind one (here dev's questions, called blind8.jsonl) was
+    fitted on and written to index/scoring.json."""
+    copy = tmp_path / "blind8.jsonl"
+    copy.write_bytes(DEV.read_bytes())
+    heldout = ROOT / "evaluation" / "gold" / "heldout.jsonl"
+    for gold in (copy, heldout):
+        said = refused(run(["--gold", DEV, gold, flag] if flag == "--calibrate" else ["--gold", gold, flag], tmp_path))
+        assert said == (f"medquote: {gold} is a scored split, never tuned on: {flag} only on the tuning splits "
+                        "(evaluation/gold/dev.jsonl, evaluation/gold/followups.jsonl, evaluation/gold/followups_notcovered.jsonl, "
+                        "evaluation/gold/notcovered.jsonl).")
+
+
+def test_which_files_may_be_tuned_on(tmp_path):
+    from evaluation.gold import TUNING_SPLITS, GoldError, refuse_tuning_on
+
+    spec = importlib.util.spec_from_file_location("check_gold", ROOT / "evaluation" / "gold" / "check_gold.py")
+    check_gold = importlib.util.module_from_spec(spec)  # by path: evaluation/gold.py shadows the folder
+    sys.modules["check_gold"] = check_gold
+    spec.loader.exec_module(check_gold)
+    assert {name for name, split in check_gold.SPLITS.items() if split.tuned} == TUNING_SPLITS  # one list, two readers
+    for name in ("dev", "followups_notcovered", "mine", "tuning-extra"):
+        refuse_tuning_on(tmp_path / f"{name}.jsonl", "--fit")
+    for name in ("blind", "blind8", "heldout", "heldout2", "followups2", "followups10"):
+        with pytest.raises(GoldError, match="is a scored split"):
+            refuse_tuning_on(tmp_path / f"{name}.jsonl", "--fit")
+
+
+def test_gold_given_twice_is_kept_twice_not_overwritten(tmp_path):
+    said = refused(run(["--gold", DEV, "--gold", ROOT / "evaluation" / "gold" / "notcovered.jsonl"], tmp_path))
+    assert said == "medquote: give one --gold file (several only with --calibrate)."
+
+
+@pytest.mark.parametrize("flag", ["--calibrate", "--fit"])
+def test_calibrate_and_fit_refuse_a_report_they_would_not_write(flag, tmp_path):
+    said = refused(run(["--gold", DEV, flag, "--out", tmp_path / "r.json"], tmp_path))
+    assert said == f"medquote: {flag} prints its result and writes no report; drop --out and --html, or run the evaluation without it."
+
+
+def test_calibrate_fit_and_compare_are_one_at_a_time(tmp_path):
+    done = run(["--gold", DEV, "--calibrate", "--fit", "--compare"], tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == "medquote eval: error: argument --fit: not allowed with argument --calibrate"
