@@ -266,3 +266,15 @@ def test_an_answer_let_through_by_the_second_opinion_says_so(fake_engine, golds)
                            f"plain_threshold 0.57; best passage {turn.reply.ranked[0].score:.3f} (passage cosine ")
     gated = answer_trigger(fake_engine, replace(turn, gate=Decision("followup_gate", 0.61, 0.45, True)))
     assert gated.startswith("the follow-up gate's probability 0.610 \u2265 its cut 0.45; best passage ")
+
+
+def test_a_file_without_not_covered_questions_shows_n_a_not_zero(fake_engine, golds, corpus_dir, gold_path, tmp_path):
+    """The sweep's rate over an empty group is 0 (it divides by at least 1): the report said
+    'abstains on 0.000 of not-covered questions' for a file that has none."""
+    answerable = [g for g in golds if g.answerable]
+    out = tmp_path / "answerable.html"
+    write_html(fake_engine, answerable, corpus_dir, gold_path, out)
+    caption = " ".join(" ".join(Page(out.read_text(encoding="utf-8")).text).split())
+    assert re.search(r"abstains on n/a \(none in this file\) of not-covered questions and answers [01]\.\d{3} of answerable ones\.", caption)
+    assert "No best balanced accuracy: it needs answerable and not-covered questions." in caption
+    assert "abstains on not-covered" not in caption  # the chart draws no line for the empty group
