@@ -112,6 +112,12 @@ def test_the_report_names_every_question_with_misses_first(page, golds, report):
         assert "abstained on an answerable question" in page.row_text(qid)
 
 
+def test_the_threshold_caption_cites_a_command_that_exists(page):
+    text = " ".join(" ".join(page.text).split())
+    assert "as medquote eval --gold FILE ... --calibrate picks; tune on the tuning splits only)." in text
+    assert "python -m evaluation.calibrate" not in text  # a module with no main
+
+
 def test_the_report_draws_the_threshold_curve_and_the_rank_histogram(page, fake_engine):
     svgs = page.named("svg")
     assert [s.get("aria-label") for s in svgs] == ["Threshold curve", "Histogram of the rank of the first relevant passage"]
@@ -170,6 +176,9 @@ def test_headline_metrics_stand_beside_their_goals(page, report):
 def test_goals_follow_the_gold_file(tmp_path):
     assert goals_for("evaluation/gold/dev.jsonl")["accuracy@1"] == Goal(0.90, True, "issue 10 (question bank)")
     assert goals_for("evaluation/gold/followups.jsonl")["accuracy@1"].bound == 0.85
+    for later in ("followups2", "followups9", "followups12"):  # every follow-up set, not only the first
+        assert (goals_for(f"{later}.jsonl")["accuracy@1"].bound, goals_for(f"{later}.jsonl")["shown_relevant_rate"].bound) == (0.85, 0.90)
+    assert goals_for("followups_notcovered.jsonl")["accuracy@1"].bound == 0.90  # no table of its own
     assert goals_for("x.jsonl")["false_alarm_rate"].met(0.02) is True
     assert goals_for("x.jsonl")["false_alarm_rate"].met(0.05) is False
     assert "median_quote_chars" not in goals_for("x.jsonl")
