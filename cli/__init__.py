@@ -68,10 +68,24 @@ def cmd_ask(args: argparse.Namespace, cfg: config.Config) -> int:
 
 def cmd_eval(args: argparse.Namespace, cfg: config.Config) -> int:
     from evaluation import format_metrics, load_gold, run_eval, write_report
+    from evaluation.runner import check_destination
 
+    if (args.calibrate or args.fit) and (args.out or args.html):
+        print(f"medquote: {'--calibrate' if args.calibrate else '--fit'} prints its result and writes no report; "
+              "drop --out and --html, or run the evaluation without it.", file=sys.stderr)
+        return 2
+    # Before anything runs: a report that cannot be written is found now, not after every question.
+    for flag, dest in (("--out", args.out), ("--html", args.html)):
+        if dest is not None:
+            check_destination(dest, flag)
     if len(args.gold) > 1 and not args.calibrate:
         print("medquote: give one --gold file (several only with --calibrate).", file=sys.stderr)
         return 2
+    if args.calibrate or args.fit:  # a blind or held-out set is scored, never tuned on
+        from evaluation.gold import refuse_tuning_on
+
+        for path in args.gold:
+            refuse_tuning_on(path, "--calibrate" if args.calibrate else "--fit")
     golds = [g for path in args.gold for g in load_gold(path)]
     args.gold = args.gold[0]
     if args.calibrate:
@@ -191,16 +205,18 @@ def parser() -> argparse.ArgumentParser:
                    help="an earlier message of the same chat (repeat, oldest first): read with a follow-up question")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", help="evaluate against a gold file")
-    s.add_argument("--gold", required=True, type=Path, nargs="+",
+    s.add_argument("--gold", required=True, type=Path, nargs="+", action="extend",
                    help="the gold file; with --calibrate, several are calibrated on together (dev and notcovered)")
     s.add_argument("--out", type=Path, help="write the full report (with --compare: every configuration's metrics) as JSON")
-    s.add_argument("--compare", action="store_true",
-                   help="run the base and the adapted encoder, each without and with the question bank, side by side")
     s.add_argument("--html", type=Path, metavar="REPORT.html", help="also write a self-contained HTML report: every miss, charts, goals")
-    s.add_argument("--calibrate", action="store_true",
-                   help="print the abstention threshold curve and the best threshold (tune on the dev split only)")
-    s.add_argument("--fit", action="store_true",
-                   help="fit the score weights and threshold for the encoder and write index/scoring.json (dev split only)")
+    # One run a command: each of these replaces the evaluation, so two together would run only one.
+    mode = s.add_mutually_exclusive_group()
+    mode.add_argument("--compare", action="store_true",
+                      help="run the base and the adapted encoder, each without and with the question bank, side by side")
+    mode.add_argument("--calibrate", action="store_true",
+                      help="print the abstention threshold curve and the best threshold (tuning splits only)")
+    mode.add_argument("--fit", action="store_true",
+                      help="fit the score weights and threshold for the encoder and write index/scoring.json (tuning splits only)")
     s.add_argument("--encoder", choices=("base", "adapted", "fake"), default=None,
                    help="the served encoder (default: base, all-MiniLM-L6-v2 as shipped), the one adapted to the "
                         "question bank, or the tests' word-hashing fake")

@@ -48,16 +48,20 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-def threshold_curve(points: Sequence[Point], chosen: float, best: float) -> str:
+def threshold_curve(points: Sequence[Point], chosen: float, best: float | None, not_covered: bool = True, answerable: bool = True) -> str:
+    """`best` None, `not_covered` or `answerable` False: that part has no question on this file
+    and is not drawn (a flat line at 0 would read as a measured rate)."""
     fig, ax = _figure(6.4, 3.4)
     xs = [p.threshold for p in points]
-    ax.step(xs, [p.abstain_unanswerable for p in points], where="post", color=ABSTAIN, label="abstains on not-covered")
-    ax.step(xs, [p.answer_answerable for p in points], where="post", color=ANSWER, linestyle="--",
-            label="answers answerable")
+    if not_covered:
+        ax.step(xs, [p.abstain_unanswerable for p in points], where="post", color=ABSTAIN, label="abstains on not-covered")
+    if answerable:
+        ax.step(xs, [p.answer_answerable for p in points], where="post", color=ANSWER, linestyle="--",
+                label="answers answerable")
     ax.axvline(chosen, color=MARK, linewidth=1.5, label=f"threshold in use {chosen:.2f}")
-    if abs(best - chosen) > 1e-9:
+    if best is not None and abs(best - chosen) > 1e-9:
         ax.axvline(best, color=MARK, linewidth=1, linestyle=":", label=f"best on this file {best:.2f}")
-    ax.set_xlabel("threshold on the final retrieval score")
+    ax.set_xlabel("threshold on the adapted score alone (no second opinion, no follow-up gate)")
     ax.set_ylabel("share of questions")
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)

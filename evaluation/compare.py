@@ -7,7 +7,9 @@ adapter learned from it take part) and as served, and for the base encoder also 
 query adapter (index/adapter.py): the configuration served before it, at its own dev threshold. Each encoder
 scores with its entry in index/scoring.json (the landed formula for the base encoder, the dev fit
 for the adapted one); the policy is the same. The base encoder is the one served today
-(index/models.py says why).
+(index/models.py says why). A configuration without the bank keeps the bank's calibrated
+threshold, which was never calibrated for it (its scores lack the bank's features): its rates
+that depend on the threshold are reported as None (n/a), not as the 0.000 that threshold gives.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from .gold import GoldQuestion
 from .metrics import Metrics
 from .runner import run_eval
 
+# The rows that depend on the abstain threshold (the rest are ranking figures, threshold-free).
+THRESHOLD_ROWS = ("abstention_rate_unanswerable", "answer_rate_answerable", "shown_relevant_rate", "highlight_answering_rate")
 ROWS = (
     "accuracy@1", "accuracy@3", "accuracy@5", "mrr@10",
     "abstention_rate_unanswerable", "answer_rate_answerable", "shown_relevant_rate", "highlight_answering_rate",
@@ -51,7 +55,8 @@ def compare(golds: list[GoldQuestion], corpus_dir: Path, base: Engine, adapted: 
         if eng is None:
             continue
         plain = replace(eng, index=without_bank(eng.index))
-        results[f"{name}, no bank"] = run_eval(plain, golds, corpus_dir, {"retrieval": f"{name}, no bank"})["metrics"]
+        measured = run_eval(plain, golds, corpus_dir, {"retrieval": f"{name}, no bank"})["metrics"]
+        results[f"{name}, no bank"] = {k: None if k in THRESHOLD_ROWS else v for k, v in measured.items()}
         results[name] = run_eval(eng, golds, corpus_dir, {"retrieval": name})["metrics"]
         if name == "base encoder" and eng.index.art.query_adapter is not None:
             label = f"{name} without query adapter"

@@ -5,6 +5,9 @@ Format, one object per line:
    "relevant": [{"doc", "contains"}], "tags": [...] (optional),
    "previous": "an earlier user message" or [..., newest last] (optional: the question is asked
    as a follow-up in a chat with those earlier messages)}
+A key not listed here is an error, not ignored: a misspelt "previuos" would otherwise score a
+follow-up as a standalone question. Lines are split on "\n" alone: JSON may hold U+2028 or NEL
+raw inside a string (the feedback export writes them so), which str.splitlines would cut.
 `load_gold` stops at the first bad line; `read_gold` reads every line and returns one error per
 bad line, for the checker (evaluation/gold/check_gold.py), so the two cannot disagree on the fields.
 It does not score anything (see metrics.py) and does not judge the content (check_gold.py does).
@@ -13,12 +16,18 @@ It does not score anything (see metrics.py) and does not judge the content (chec
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from records import MedquoteError
 
+# The splits we tune on (check_gold.py's SPLITS marks the same ones `tuned`). `--fit` and
+# `--calibrate` refuse a file named like a scored split (every other split in check_gold.py's
+# SPLITS, and copies such as blind8.jsonl or followups10.jsonl), so no blind set is tuned on.
+TUNING_SPLITS = frozenset({"dev", "notcovered", "followups", "followups_notcovered"})
+SCORED_NAME = re.compile(r"blind|heldout|followups[1-9]")
 FIELDS = frozenset({"id", "question", "answerable", "emergency", "crisis", "relevant", "tags", "previous"})
 RELEVANT_FIELDS = frozenset({"doc", "contains"})
 
@@ -51,7 +60,6 @@ class GoldLine:
 
     where: str
     question: GoldQuestion
-    ignored: tuple[str, ...] = ()  # keys the evaluation never reads (a misspelt field, say)
 
 
 def parse_line(obj: object, where: str) -> GoldQuestion:
@@ -68,6 +76,9 @@ def parse_line(obj: object, where: str) -> GoldQuestion:
         isinstance(r, dict) and isinstance(r.get("doc"), str) and isinstance(r.get("contains"), str) for r in relevant
     ):
         raise GoldError(f"{where}: 'relevant' must be a list of {{\"doc\": str, \"contains\": str}}.")
+    if unknown := _unknown(obj):
+        raise GoldError(f"{where}: unknown key {', '.join(map(repr, unknown))}; fix its spelling or drop it "
+                        f"(the keys are {', '.join(sorted(FIELDS))}; in relevant: doc, contains).")
     tags = obj.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise GoldError(f"{where}: 'tags' must be a list of strings.")
@@ -83,7 +94,7 @@ def parse_line(obj: object, where: str) -> GoldQuestion:
     )
 
 
-def _ignored(obj: dict[str, Any]) -> tuple[str, ...]:
+def _unknown(obj: dict[str, Any]) -> tuple[str, ...]:
     entries = [f"relevant[{k}].{key}" for k, r in enumerate(obj.get("relevant", [])) for key in sorted(set(r) - RELEVANT_FIELDS)]
     return (*sorted(set(obj) - FIELDS), *entries)
 
@@ -93,7 +104,7 @@ def read_gold(path: Path | str) -> tuple[list[GoldLine], list[GoldError]]:
     A file that cannot be read raises GoldError."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise GoldError(f"Cannot read gold file {path}: {exc}") from None
     good: list[GoldLine] = []
@@ -117,10 +128,19 @@ def read_gold(path: Path | str) -> tuple[list[GoldLine], list[GoldError]]:
             problems.append(GoldError(f"{where}: duplicate id {q.id!r}."))
             continue
         seen.add(q.id)
-        good.append(GoldLine(where, q, _ignored(obj)))
+        good.append(GoldLine(where, q))
     if not good and not problems:
         problems.append(GoldError(f"Gold file {path} has no questions."))
     return good, problems
+
+
+def refuse_tuning_on(path: Path | str, flag: str) -> None:
+    """GoldError unless `path` may be tuned on: a tuning split, or a file of our own not named
+    like a scored split."""
+    stem = Path(path).stem
+    if stem not in TUNING_SPLITS and SCORED_NAME.match(stem):
+        raise GoldError(f"{path} is a scored split, never tuned on: {flag} only on the tuning splits "
+                        f"({', '.join(f'evaluation/gold/{s}.jsonl' for s in sorted(TUNING_SPLITS))}).")
 
 
 def load_gold(path: Path | str) -> list[GoldQuestion]:

@@ -72,6 +72,10 @@ def context(engine: Engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gol
     chosen = engine.settings.threshold
     assert chosen is not None  # an Engine fills in its calibrated threshold when built (Engine.__post_init__)
     at_chosen = min(points, key=lambda p: (abs(p.threshold - chosen), p.threshold))
+    # The sweep's rates over an empty group are 0 (curve() divides by at least 1): shown as n/a,
+    # not drawn, and no best point without both groups.
+    calm = [g for g in golds if not (g.emergency or g.crisis)]
+    has = {"not_covered": any(not g.answerable for g in calm), "answerable": any(g.answerable for g in calm)}
     ranks = [r.rank for r in rows if gold_of[r.id].answerable]  # the questions the ranking metrics count
     return {
         "prov": provenance(engine, Path(corpus_dir), gold_path),
@@ -79,8 +83,8 @@ def context(engine: Engine, golds: Sequence[GoldQuestion], corpus_dir: Path, gol
         "rows": rows,
         "misses": sum(r.miss for r in rows),
         "titles": {doc: meta.title for doc, meta in engine.sources.items()},
-        "threshold": {"chosen": chosen, "best": best, "at_chosen": at_chosen},
-        "threshold_svg": charts.threshold_curve(points, chosen, best.threshold),
+        "threshold": {"chosen": chosen, "best": best if all(has.values()) else None, "at_chosen": at_chosen, **has},
+        "threshold_svg": charts.threshold_curve(points, chosen, best.threshold if all(has.values()) else None, **has),
         "rank_svg": charts.rank_histogram(ranks),
         "ranked_questions": len(ranks),
         "compare": compare,

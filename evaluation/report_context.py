@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import tomllib
 from collections.abc import Mapping
@@ -58,8 +59,11 @@ class Provenance:
 
 
 def goals_for(gold_path: Path | str, path: Path = GOALS_FILE) -> dict[str, Goal]:
+    """The goals for this gold file: [all], then its own table; followups2..N are follow-up
+    sets too, so they take [followups]'s goals, not the standalone questions'."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    chosen = {**data.get("all", {}), **data.get(Path(gold_path).stem, {})}
+    stem = re.sub(r"^followups\d+$", "followups", Path(gold_path).stem)
+    chosen = {**data.get("all", {}), **data.get(stem, {})}
     return {
         name: Goal(float(g["min"] if "min" in g else g["max"]), "min" in g, g["source"]) for name, g in chosen.items()
     }

@@ -8,6 +8,7 @@ it (answer.render.chat_markdown), so a rendering bug shows up as a metric, not o
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -20,6 +21,7 @@ from records import Reply
 
 from .gold import GoldQuestion
 from .metrics import all_metrics
+from .report_error import ReportError
 
 
 def verbatim_flags(reply: Reply, raws: dict[str, str]) -> list[bool]:
@@ -51,8 +53,23 @@ def run_eval(engine: Engine, golds: list[GoldQuestion], corpus_dir: Path, config
     return {"metrics": metrics, "config": {**base, **(config or {})}, "questions": answers}
 
 
+def check_destination(path: Path | str, flag: str) -> None:
+    """Stop before a run, not after it, when `path` cannot be written: a folder, or a file in a
+    folder that does not exist or is not writable (ReportError naming the flag and the fix)."""
+    path = Path(path)
+    folder = path.parent
+    problem = ("is a folder" if path.is_dir() else f"is in {folder}, which does not exist" if not folder.is_dir()
+               else f"is in {folder}, which is not writable" if not os.access(folder, os.W_OK) else "")
+    if problem:
+        raise ReportError(f"Cannot write the report to {path}: it {problem}. Pass {flag} a file path in a folder that exists and is writable.")
+
+
 def write_report(report: Mapping[str, Any], path: Path | str) -> None:
-    Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:  # one line through the CLI's handler, as write_html's
+        raise ReportError(f"Cannot write the report to {path} ({exc.strerror}). "
+                          "Pass --out a file path in a folder that exists and is writable.") from None
 
 
 def format_metrics(metrics: Mapping[str, object]) -> str:

@@ -1,8 +1,10 @@
 """What made the engine answer a not-covered question, or raise an alarm: plain sentences for
 the HTML evaluation report.
 
-An answer: the best passage's score against the threshold, its parts (passage cosine, BM25,
-best sentence, best bank question with its text) and that no scope rule matched. An alarm: the
+An answer: the rule of the gate that let it through (medquote/gate.py, recorded on the Turn: the
+best score against the threshold or follow-up threshold, the second opinion against its own, or
+the follow-up gate's probability against its cut), the best passage's score parts (passage
+cosine, BM25, best sentence, best bank question with its text) and that no scope rule matched. An alarm: the
 ids of the safety rules that fired, the classifier's verdicts, and its probabilities against the
 calibrated thresholds. Everything is read from the question's `Turn` (the answer object carries
 none of it), asked for again only for the few questions that need it. It does not decide whether
@@ -33,8 +35,27 @@ def answer_trigger(engine: Engine, turn: Turn) -> str:
             sims = {j: float(index.art.bank_vectors[j] @ turn.query) for j in ids}
             best = max(ids, key=sims.__getitem__)
             parts.append(f"bank question {sims[best]:.3f} \u201c{index.art.bank[best].text}\u201d")
-    return (f"best passage scored {hit.score:.3f} \u2265 threshold {engine.settings.threshold:.2f} "
-            f"({', '.join(parts)}); no scope rule matched")
+    return f"{gate_reason(turn, hit.score)} ({', '.join(parts)}); no scope rule matched"
+
+
+# How each rule of the gate reads in a sentence: what it compared, and against what.
+SECOND_OPINION = "the second opinion (the query as encoded, without the query adapter) scored {score:.3f} \u2265 {rule} {t:.2f}"
+RULES = {
+    "threshold": "best passage scored {score:.3f} \u2265 threshold {t:.2f}",
+    "threshold set by hand": "best passage scored {score:.3f} \u2265 threshold {t:.2f} (set on the engine by hand)",
+    "followup_threshold": "best passage scored {score:.3f} \u2265 followup_threshold {t:.2f}",
+    "plain_threshold": SECOND_OPINION, "followup_plain_threshold": SECOND_OPINION,
+    "followup_gate": "the follow-up gate's probability {score:.3f} \u2265 its cut {t:.2f}",
+}
+
+
+def gate_reason(turn: Turn, best: float) -> str:
+    """The rule of the gate that let the turn answer, as recorded when it was answered."""
+    d = turn.gate
+    if d is None or d.score is None or d.threshold is None:
+        return f"best passage scored {best:.3f}; the gate's rule was not recorded"
+    said = RULES[d.rule].format(score=d.score, t=d.threshold, rule=d.rule)
+    return said if d.rule in ("threshold", "threshold set by hand") else f"{said}; best passage {best:.3f}"
 
 
 def alarm_trigger(engine: Engine, turn: Turn) -> str:

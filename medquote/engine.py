@@ -43,7 +43,7 @@ from records import Chunk
 
 from . import config
 from .followup import CONTEXT_WEIGHT, context_candidates, context_for
-from .gate import judged_by
+from .gate import Decision, decide
 from .language import EnglishOnly, LanguageDetector
 from .turn import Turn
 
@@ -298,19 +298,22 @@ class Engine:
         scope = out_of_scope(p.text, self.index.vocab.corpus)
         # ranked even when abstaining, for evaluation
         hits = self.index.rank(p.search_text, query, RANKED, context, self.context_weight if context else 0.0)
-        reply = compose(p.message, hits, self.sources, self._second_opinion(hits, p.search_text, query, context, states), flags, scope)
+        judged, gate = self._second_opinion(hits, p.search_text, query, context, states)
+        reply = compose(p.message, hits, self.sources, judged, flags, scope)
         if offers_related(reply):
             shown = {self.index.position(q.chunk) for q in reply.quotes}
             reply = replace(reply, related=tuple(self.index.related(query, shown)))
-        return Turn(p.message, reply, flags, scores, p.search_text, context, query)
+        return Turn(p.message, reply, flags, scores, p.search_text, context, query, gate)
 
-    def _second_opinion(self, hits: list[Hit], text: str, query: np.ndarray, context: str, states: np.ndarray | None) -> Settings:
+    def _second_opinion(self, hits: list[Hit], text: str, query: np.ndarray, context: str,
+                        states: np.ndarray | None) -> tuple[Settings, Decision]:
         """The policy settings this turn is judged by (gate.py: its threshold, follow-up or not,
-        the second opinion of the query as encoded, and for a follow-up the fitted gate)."""
+        the second opinion of the query as encoded, and for a follow-up the fitted gate), and
+        which of those rules decided, for the evaluation report."""
         weight = self.context_weight if context else 0.0
-        return judged_by(self.settings, self.index.settings.weights, bool(context), hits[0].score if hits else None,
-                         lambda: self.index.plain_best(text, query, context, weight),
-                         lambda: self.uncovered(text, states, hits[0].chunk) if hits else None)
+        return decide(self.settings, self.index.settings.weights, bool(context), hits[0].score if hits else None,
+                      lambda: self.index.plain_best(text, query, context, weight),
+                      lambda: self.uncovered(text, states, hits[0].chunk) if hits else None)
 
     def uncovered(self, text: str, states: np.ndarray | None, chunk: Chunk) -> float | None:
         """index/coverage.py's uncovered word of `text` (spell-corrected, as searched) against

@@ -14,14 +14,15 @@ speaks to: read with its earlier message, "how many cups is too many" finds the 
 and scores like an answer; no word there is about cups. A threshold set on the engine by hand
 (evaluation: -inf to sweep, the un-adapted configuration's 0.44) is used for every turn as it is.
 Pure: the second opinion and the uncovered word are computed only when needed, by the functions
-passed in. It does not rank or compose.
+passed in. `decide` also says which rule settled the turn (Decision), so the evaluation report
+states the rule that was applied. It does not rank or compose.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from answer import Settings
 from index import ScoreWeights
@@ -32,6 +33,22 @@ def follow_up_probability(gate: tuple[float, float, float, float, float], best: 
     return 1.0 / (1.0 + math.exp(-(b + w_score * best + w_plain * plain + w_uncovered * uncovered)))
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Which rule of the gate settled a turn and the threshold it applied, so the evaluation
+    report can say why a turn answered or abstained without working the gate out again.
+    `rule`: "threshold", "followup_threshold", "plain_threshold" or "followup_plain_threshold"
+    (the second opinion), "followup_gate", or "threshold set by hand"; `score`: what that rule
+    compared (the best score, the second opinion's, or the gate's probability; None when
+    nothing was ranked); `threshold`: what it was compared with (the gate's cut); `answers`: the
+    gate lets the policy answer (scope rules and notices may still make it abstain)."""
+
+    rule: str
+    score: float | None
+    threshold: float | None
+    answers: bool
+
+
 def judged_by(settings: Settings, weights: ScoreWeights, follow_up: bool, best: float | None,
               plain_best: Callable[[], float | None], uncovered: Callable[[], float | None] = lambda: None) -> Settings:
     """The policy settings for this turn: its threshold, or -inf when the second opinion clears
@@ -39,28 +56,35 @@ def judged_by(settings: Settings, weights: ScoreWeights, follow_up: bool, best: 
     encoder's own geometry tells better whether anything answers, and a wording the map was not
     fitted on, "tengo twitching in my calf, is it ALS?", is not turned away for the map's sake),
     or, for a follow-up with the fitted gate, -inf or +inf as the gate decides."""
+    return decide(settings, weights, follow_up, best, plain_best, uncovered)[0]
+
+
+def decide(settings: Settings, weights: ScoreWeights, follow_up: bool, best: float | None,
+           plain_best: Callable[[], float | None], uncovered: Callable[[], float | None] = lambda: None) -> tuple[Settings, Decision]:
+    """`judged_by`'s settings and the Decision that chose them (the one place the gate is decided)."""
     t = settings.threshold
     served = t is not None and t == weights.threshold
-    plain_t = weights.followup_plain_threshold if follow_up and weights.followup_plain_threshold is not None else weights.plain_threshold
+    own_plain = follow_up and weights.followup_plain_threshold is not None
+    plain_t = weights.followup_plain_threshold if own_plain else weights.plain_threshold
+    plain_rule = "followup_plain_threshold" if own_plain else "plain_threshold"
     if follow_up and served and weights.followup_gate is not None and best is not None:
-        gated = _gate(weights.followup_gate, best, plain_best(), uncovered(), plain_t)
-        if gated is not None:
-            return replace(settings, threshold=-math.inf if gated else math.inf)
+        gate, plain, gap = weights.followup_gate, plain_best(), uncovered()
+        if gap is not None:  # without the uncovered word (no passage tokens) the thresholds judge
+            p = follow_up_probability(gate, best, best if plain is None else plain, gap)
+            if p >= gate[4]:
+                return replace(settings, threshold=-math.inf), Decision("followup_gate", p, gate[4], True)
+            if plain is not None and plain_t is not None and plain >= plain_t:  # the second opinion, as before
+                return replace(settings, threshold=-math.inf), Decision(plain_rule, plain, plain_t, True)
+            return replace(settings, threshold=math.inf), Decision("followup_gate", p, gate[4], False)
+    rule = "threshold" if served or t is None else "threshold set by hand"
     if follow_up and served and weights.followup_threshold is not None:
-        t = weights.followup_threshold
+        t, rule = weights.followup_threshold, "followup_threshold"
     own = settings if t == settings.threshold else replace(settings, threshold=t)
-    if best is None or t is None or plain_t is None or best >= t:
-        return own
+    if best is None:  # nothing ranked: the policy abstains
+        return own, Decision(rule, None, t, False)
+    if t is None or plain_t is None or best >= t:
+        return own, Decision(rule, best, t, t is None or best >= t)
     plain = plain_best()
-    return own if plain is None or plain < plain_t else replace(settings, threshold=float("-inf"))
-
-
-def _gate(gate: tuple[float, float, float, float, float], best: float, plain: float | None, uncovered: float | None,
-          plain_t: float | None) -> bool | None:
-    """Whether the follow-up answers; None without the uncovered word (an index storing no
-    passage tokens): the thresholds judge it then."""
-    if uncovered is None:
-        return None
-    if follow_up_probability(gate, best, best if plain is None else plain, uncovered) >= gate[4]:
-        return True
-    return plain is not None and plain_t is not None and plain >= plain_t
+    if plain is None or plain < plain_t:
+        return own, Decision(rule, best, t, False)
+    return replace(settings, threshold=float("-inf")), Decision(plain_rule, plain, plain_t, True)

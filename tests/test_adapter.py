@@ -142,6 +142,23 @@ def test_compare_shows_the_configuration_without_the_adapter_beside_the_served_o
     assert all(r["questions"] == 6 for r in results.values())
 
 
+def test_compare_shows_n_a_for_threshold_rates_of_a_configuration_not_calibrated_for(fake_engine, corpus_dir):
+    """Without the bank the bank's threshold is never reached: 'answered 0.000' was not measured."""
+    from evaluation import load_gold
+    from evaluation.compare import ROWS, THRESHOLD_ROWS, compare, table
+    from tests.helpers import ROOT
+
+    dev = load_gold(ROOT / "evaluation" / "gold" / "dev.jsonl")
+    calm = [g for g in dev if not (g.emergency or g.crisis)]
+    golds = [g for g in calm if g.answerable][:4] + [g for g in calm if not g.answerable][:2]  # every rate has questions
+    results = compare(golds, corpus_dir, base=fake_engine)
+    assert all(results["base encoder, no bank"][row] is None for row in THRESHOLD_ROWS)
+    assert all(isinstance(results[name][row], float) for name in ("base encoder", "base encoder without query adapter") for row in THRESHOLD_ROWS)
+    assert all(isinstance(results["base encoder, no bank"][row], float) for row in ROWS if row not in THRESHOLD_ROWS)
+    line = next(line for line in table(results).splitlines() if line.startswith("| answer_rate_answerable |"))
+    assert line.split(" | ")[1] == "n/a"
+
+
 def _with_thresholds(engine, threshold: float, plain: float | None):
     from dataclasses import replace
 

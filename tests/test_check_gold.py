@@ -114,3 +114,30 @@ def test_the_script_runs_by_path_from_anywhere_without_a_trace(tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "ERROR: tiny.jsonl:1 (x001) relevant[0]: unknown doc 'nope'; use a file stem from corpus/: 000_" in done.stdout
     assert "ERROR: Cannot read gold file missing.jsonl: " in done.stdout
+
+
+def test_an_unknown_key_is_an_error_naming_the_line(check_gold, capsys, tmp_path):
+    """A misspelt "previuos" made a follow-up load as a standalone question: the evaluation
+    loader refuses it, and the checker reports it as an error, not a warning."""
+    from evaluation.gold import GoldError, load_gold
+
+    typo = {**GOOD, "id": "x002", "question": "does it hurt?", "previuos": "What is an EMG test?",
+            "relevant": [{**GOOD["relevant"][0], "page": 3}]}
+    path = write(tmp_path / "tiny.jsonl", GOOD, typo)
+    message = (f"{path}:2: unknown key 'previuos', 'relevant[0].page'; fix its spelling or drop it (the keys are "
+               "answerable, crisis, emergency, id, previous, question, relevant, tags; in relevant: doc, contains).")
+    assert run(check_gold, capsys, path) == (1, [f"ERROR: {message}"])
+    with pytest.raises(GoldError) as raised:
+        load_gold(path)
+    assert str(raised.value) == message
+
+
+def test_a_line_separator_inside_a_string_keeps_the_line_whole(check_gold, capsys, tmp_path):
+    """JSON may hold U+2028, U+2029 or NEL raw in a string (the feedback export writes them so);
+    str.splitlines cut such a line in two and the file failed as invalid JSON."""
+    from evaluation.gold import load_gold
+
+    question = "do als twitches hurt?\u2028and at night\u0085too\u2029"
+    path = tmp_path / "tiny.jsonl"
+    path.write_text(json.dumps({**GOOD, "question": question}, ensure_ascii=False) + "\r\n", encoding="utf-8")
+    assert [q.question for q in load_gold(path)] == [question]

@@ -112,6 +112,12 @@ def test_the_report_names_every_question_with_misses_first(page, golds, report):
         assert "abstained on an answerable question" in page.row_text(qid)
 
 
+def test_the_threshold_caption_cites_a_command_that_exists(page):
+    text = " ".join(" ".join(page.text).split())
+    assert "as medquote eval --gold FILE ... --calibrate picks; tune on the tuning splits only)." in text
+    assert "python -m evaluation.calibrate" not in text  # a module with no main
+
+
 def test_the_report_draws_the_threshold_curve_and_the_rank_histogram(page, fake_engine):
     svgs = page.named("svg")
     assert [s.get("aria-label") for s in svgs] == ["Threshold curve", "Histogram of the rank of the first relevant passage"]
@@ -170,6 +176,9 @@ def test_headline_metrics_stand_beside_their_goals(page, report):
 def test_goals_follow_the_gold_file(tmp_path):
     assert goals_for("evaluation/gold/dev.jsonl")["accuracy@1"] == Goal(0.90, True, "issue 10 (question bank)")
     assert goals_for("evaluation/gold/followups.jsonl")["accuracy@1"].bound == 0.85
+    for later in ("followups2", "followups9", "followups12"):  # every follow-up set, not only the first
+        assert (goals_for(f"{later}.jsonl")["accuracy@1"].bound, goals_for(f"{later}.jsonl")["shown_relevant_rate"].bound) == (0.85, 0.90)
+    assert goals_for("followups_notcovered.jsonl")["accuracy@1"].bound == 0.90  # no table of its own
     assert goals_for("x.jsonl")["false_alarm_rate"].met(0.02) is True
     assert goals_for("x.jsonl")["false_alarm_rate"].met(0.05) is False
     assert "median_quote_chars" not in goals_for("x.jsonl")
@@ -247,4 +256,34 @@ def test_an_answered_not_covered_question_says_what_triggered_it(fake_engine, go
     for qid in answered:
         row = page.row_text(qid)
         assert "answered a not-covered question" in row
-        assert re.search(r"best passage scored -?\d\.\d{3} \u2265 threshold -1\.00 \(passage cosine .*\); no scope rule matched", row)
+        assert re.search(r"best passage scored -?\d\.\d{3} \u2265 threshold -1\.00 \(set on the engine by hand\) "
+                         r"\(passage cosine .*\); no scope rule matched", row)
+
+
+def test_an_answer_let_through_by_the_second_opinion_says_so(fake_engine, golds):
+    """The report names the gate's rule recorded on the turn, not the standalone threshold (the
+    fake engine has no query adapter, so the recorded decision is set here)."""
+    from dataclasses import replace
+
+    from evaluation.triggers import answer_trigger
+    from medquote.gate import Decision
+
+    turn = fake_engine.answer(next(g for g in golds if g.answerable).question)
+    assert turn.gate == Decision("threshold", turn.reply.ranked[0].score, fake_engine.settings.threshold, not turn.reply.abstained)
+    said = answer_trigger(fake_engine, replace(turn, gate=Decision("plain_threshold", 0.612, 0.5714, True)))
+    assert said.startswith("the second opinion (the query as encoded, without the query adapter) scored 0.612 \u2265 "
+                           f"plain_threshold 0.57; best passage {turn.reply.ranked[0].score:.3f} (passage cosine ")
+    gated = answer_trigger(fake_engine, replace(turn, gate=Decision("followup_gate", 0.61, 0.45, True)))
+    assert gated.startswith("the follow-up gate's probability 0.610 \u2265 its cut 0.45; best passage ")
+
+
+def test_a_file_without_not_covered_questions_shows_n_a_not_zero(fake_engine, golds, corpus_dir, gold_path, tmp_path):
+    """The sweep's rate over an empty group is 0 (it divides by at least 1): the report said
+    'abstains on 0.000 of not-covered questions' for a file that has none."""
+    answerable = [g for g in golds if g.answerable]
+    out = tmp_path / "answerable.html"
+    write_html(fake_engine, answerable, corpus_dir, gold_path, out)
+    caption = " ".join(" ".join(Page(out.read_text(encoding="utf-8")).text).split())
+    assert re.search(r"abstains on n/a \(none in this file\) of not-covered questions and answers [01]\.\d{3} of answerable ones\.", caption)
+    assert "No best balanced accuracy: it needs answerable and not-covered questions." in caption
+    assert "abstains on not-covered" not in caption  # the chart draws no line for the empty group

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from answer import Settings
+from evaluation.gold import load_gold
 from index import ScoreWeights
-from medquote.gate import judged_by
+from medquote.gate import Decision, decide, judged_by
 
 W = ScoreWeights(0.0, (1.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0.40, "m", "d", plain_threshold=0.60,
                  followup_threshold=0.45, followup_plain_threshold=0.55)
@@ -76,3 +77,44 @@ def test_a_gate_needs_five_numbers():
 
     with pytest.raises(ScoringError, match="fit_gate"):
         ScoreWeights(0.0, W.coefficients, 0.40, "m", "d", followup_gate=(1.0, 2.0))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("weights, follow_up, best, plain, uncovered, rule, score, threshold, answers", [
+    (W, False, 0.41, None, None, "threshold", 0.41, 0.40, True),
+    (W, False, 0.30, 0.61, None, "plain_threshold", 0.61, 0.60, True),  # the second opinion let it answer
+    (W, False, 0.30, 0.59, None, "threshold", 0.30, 0.40, False),
+    (W, True, 0.46, None, None, "followup_threshold", 0.46, 0.45, True),
+    (W, True, 0.30, 0.56, None, "followup_plain_threshold", 0.56, 0.55, True),
+    (GATED, True, 0.55, 0.50, 0.0, "followup_gate", pytest.approx(1 / (1 + 2.718281828459045 ** -0.05)), 0.5, True),
+    (GATED, True, 0.30, 0.50, 0.0, "followup_gate", pytest.approx(1 / (1 + 2.718281828459045 ** 0.2)), 0.5, False),
+    (GATED, True, 0.10, 0.65, 0.9, "plain_threshold", 0.65, 0.60, True),  # P low, the second opinion answers
+])
+def test_the_decision_names_the_rule_that_settled_the_turn(weights, follow_up, best, plain, uncovered, rule, score, threshold, answers):
+    settings, decision = decide(SERVED, weights, follow_up, best, lambda: plain, lambda: uncovered)
+    assert settings == judged_by(SERVED, weights, follow_up, best, lambda: plain, lambda: uncovered)
+    assert (decision.rule, decision.score, decision.threshold, decision.answers) == (rule, score, threshold, answers)
+
+
+def test_a_threshold_set_by_hand_is_named_so():
+    d = decide(Settings(threshold=-1.0), W, False, 0.1, never)[1]
+    assert (d.rule, d.score, d.threshold, d.answers) == ("threshold set by hand", 0.1, -1.0, True)
+    assert decide(SERVED, W, False, None, never)[1] == Decision("threshold", None, 0.40, False)  # nothing ranked
+
+
+def test_the_gate_is_fitted_on_validated_tuning_splits_only(tmp_path):
+    """evaluation/fit_gate.py read its splits with read_gold(...)[0], which dropped a bad line
+    from the fit without a word; now the line stops it, named."""
+    import shutil
+
+    from evaluation.fit_gate import SPLITS, tuning_golds
+    from evaluation.gold import GoldError
+    from tests.helpers import ROOT
+
+    for split in SPLITS:
+        shutil.copy(ROOT / "evaluation" / "gold" / split, tmp_path / split)
+    assert len(tuning_golds(tmp_path)) == sum(len(load_gold(tmp_path / s)) for s in SPLITS)
+    with open(tmp_path / SPLITS[1], "a", encoding="utf-8") as fh:
+        fh.write('{"id": "u999", "question": "and that?", "answerable": "no"}\n')
+    lines = (tmp_path / SPLITS[1]).read_text(encoding="utf-8").count("\n")
+    with pytest.raises(GoldError, match=rf"^{tmp_path / SPLITS[1]}:{lines}: 'answerable' must be a bool\.$"):
+        tuning_golds(tmp_path)

@@ -154,7 +154,6 @@ def row_problems(q: GoldQuestion) -> list[str]:
 def check_line(line: GoldLine, corpus: Corpus, report: Report) -> None:
     q, where = line.question, f"{line.where} ({line.question.id})"
     report.errors += [f"{where}: {message}" for message in row_problems(q)]
-    report.warnings += [f"{where}: {key!r} is not read by the evaluation; fix its spelling or drop it" for key in line.ignored]
     if len({r.doc for r in q.relevant}) > 1 and "multi-doc" not in q.tags and not q.previous:
         report.warnings.append(f"{where}: cites several documents but is not tagged multi-doc")
     seen: set[tuple[str, str]] = set()

@@ -56,18 +56,20 @@ FLOOR_GRID = [round(x, 3) for x in np.arange(0.0, 0.995, 0.01)]
 MARGIN = 0.002
 
 
-def rows() -> list[dict[str, Any]]:
+def rows(folder: Path = HERE, gold_dev: Path = GOLD_DEV) -> list[dict[str, Any]]:
     """The tuning sets, then dev's answerable gold questions as messages that must raise nothing
-    (dev is the retrieval tuning set; held-out and the blind gold sets are never read here)."""
+    (dev is the retrieval tuning set; held-out and the blind gold sets are never read here).
+    Both read by their validating readers: a bad line stops the calibration, named."""
+    from evaluation.gold import load_gold
+
+    from .sets import read_safety
+
     out: list[dict[str, Any]] = []
     for name in TUNING:
-        for line in (HERE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out.append({**json.loads(line), "emergency_only": name in EMERGENCY_ONLY})
-    for line in (GOLD_DEV).read_text(encoding="utf-8").splitlines():
-        g = json.loads(line) if line.strip() else None
-        if g and g["answerable"] and not g.get("emergency"):
-            out.append({"id": f"gold-{g['id']}", "message": g["question"], "emergency": False, "crisis": False,
+        out += [{**row, "emergency_only": name in EMERGENCY_ONLY} for row in read_safety(folder / f"{name}.jsonl")]
+    for g in load_gold(gold_dev):
+        if g.answerable and not g.emergency:
+            out.append({"id": f"gold-{g.id}", "message": g.question, "emergency": False, "crisis": False,
                         "personal": False, "category": "answerable_gold", "tags": []})
     return out
 
@@ -182,4 +184,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from medquote.errors import handled  # a bad set is one line naming file:line, not a traceback
+
+    raise SystemExit(handled(main))

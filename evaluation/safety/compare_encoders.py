@@ -15,7 +15,6 @@ Never tune on the blind sets: their figures are printed for the record (docs/lea
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .calibrate_safety import HERE, choose, rows
+from .sets import read_safety
 
 if TYPE_CHECKING:  # for the annotations only: the model's modules are imported when one is loaded
     from answer.safety import Safety
@@ -88,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = from_env()
     exemplars = load_exemplars()
     tuning = rows()
-    blind = {b: [json.loads(x) for x in (HERE / f"{b}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-             for b in args.blind}
+    blind = {b: read_safety(HERE / f"{b}.jsonl") for b in args.blind}
     for name in args.encoders.split(","):
         embedder = embedder_for(name, cfg.model_dir)
         head = fit_head(exemplars, embedder.encode([e.text for e in exemplars], batch_size=64))

@@ -12,7 +12,6 @@ message whose flags differ from its labels, with the pattern ids that fired.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,14 +22,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from answer.safety import RULES_VERSION, Safety, assess  # noqa: E402
+from evaluation.safety.sets import read_safety  # noqa: E402
 
 DEFAULT_FILES = ("redflags_dev.jsonl", "redflags_heldout.jsonl", "ordinary.jsonl", "personal.jsonl")
 FLAGS = ("emergency", "crisis", "personal")
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    """The labelled messages, one JSON object a line (id, message, the three flags, category, tags)."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The labelled messages, one JSON object a line (id, message, the three flags, category, tags),
+    each checked (sets.py: a bad line is one error naming file:line)."""
+    return read_safety(path)
 
 
 def pct(hit: int, total: int) -> str:
@@ -77,14 +78,17 @@ def screen_judge() -> Callable[[str], Safety]:
     return lambda message: engine.screen_message(clean(message))
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> int:
     show = "--misses" in argv
     files = [a for a in argv if not a.startswith("--")] or [str(HERE / f) for f in DEFAULT_FILES]
     judge = screen_judge() if "--screen" in argv else assess
     print(f"redflags.toml version {RULES_VERSION}; {'rules OR trained classifier' if judge is not assess else 'rules alone'}")
     for name in files:
         report(Path(name), show, judge)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    from medquote.errors import handled  # a bad set is one line naming file:line, not a traceback
+
+    raise SystemExit(handled(lambda: main(sys.argv[1:])))
