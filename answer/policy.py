@@ -118,8 +118,10 @@ def compose(
     English gets the fixed reply in that language (English where we have none) and no quotes,
     after the same safety notices."""
     problem = input_problem(question, settings)
-    if problem:
-        return make_reply(question, (), problem, [], [], NoFlags(), settings, sources)
+    if problem:  # a message too long to answer may still call for a notice, which comes first
+        # (not the no-verdict line: it speaks of an answer this reply does not give)
+        alarms = tuple(n for n in notices_for(flags, settings) if n != strings.NO_VERDICT)
+        return make_reply(question, alarms, problem, [], [], flags, settings, sources)
     notices = notices_for(flags, settings)
     if language != "en":
         only, emergency = strings.LANGUAGE_REPLIES.get(language, (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE))

@@ -76,6 +76,11 @@ def single_threaded_blas() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+# How much of a message too long to answer is still screened for an emergency or a crisis: far
+# more than anyone types, and a bound on the rules' work for a pasted megabyte.
+JUDGE_LIMIT = 20_000
+
+
 def clean(question: str) -> str:
     return SPECIAL_TOKENS.sub(r"[ \1 ]", UNSAFE_CHARS.sub(" ", question))
 
@@ -161,7 +166,14 @@ class Engine:
         text = message if isinstance(message, str) else ""
         problem = input_problem(text, self.settings)
         if problem:
-            return Prepared(text, problem)
+            if not text.strip():
+                return Prepared(text, problem)
+            # Too long to search, but not to screen: a crisis or an emergency told at length
+            # still gets its notice first (the rules read up to JUDGE_LIMIT characters, the
+            # classifier the message and its first and last clauses, as for any message).
+            cleaned = clean(text[:JUDGE_LIMIT])
+            judged = self.judged_texts(cleaned)
+            return Prepared(text, problem, cleaned, "en", judged[0], (), tuple(judged))
         cleaned = clean(text)
         language = self.language.detect(cleaned)
         judged = self.judged_texts(cleaned)
@@ -286,8 +298,11 @@ class Engine:
 
     def _turn(self, p: Prepared, vectors: np.ndarray, branch: np.ndarray | None = None, states: np.ndarray | None = None) -> Turn:
         """`states`: the message's trunk states (its row of the pass), for the follow-up gate."""
-        if p.problem:  # empty, too long, ...: the policy says so without searching
-            return Turn(p.message, compose(p.message, [], self.sources, self.settings))
+        if p.problem:  # empty, too long: the policy says so without searching, after any notice
+            if not p.texts:
+                return Turn(p.message, compose(p.message, [], self.sources, self.settings))
+            flags, scores = self.judge(p.text, (vectors, branch))
+            return Turn(p.message, compose(p.message, [], self.sources, self.settings, flags), flags, scores)
         context, earlier = self.reading(p, vectors)
         message = vectors[: p.judged]
         query = follow_up_query(vectors[0], earlier, self.context_weight)

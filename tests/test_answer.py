@@ -43,6 +43,26 @@ def test_empty_and_too_long_input_get_fixed_messages(fake_engine):
     assert fake_engine.ask("a" * 1000).lead != strings.TOO_LONG.format(limit=1000)
 
 
+PADDING = " My calves have twitched for months and I keep reading about ALS at night." * 15
+
+
+@pytest.mark.parametrize("message, notice", [
+    ("I want to end my life, I can't live with this fear." + PADDING, "crisis"),
+    (PADDING + " Right now I have crushing chest pain and I can't breathe.", "emergency"),
+])
+def test_a_message_too_long_to_answer_still_gets_its_notice_first(fake_engine, message, notice):
+    # Too long to search is not too long to screen: before, the safety check never ran on it.
+    assert len(message) > 1000
+    reply = fake_engine.ask(message)
+    number = fake_engine.settings.emergency_number
+    expected = strings.CRISIS_NOTICE if notice == "crisis" else strings.EMERGENCY_NOTICE
+    assert reply.notices[0] == expected.format(number=number) and getattr(reply, notice)
+    assert reply.lead == strings.TOO_LONG.format(limit=1000) and not reply.quotes and not reply.ranked
+    assert reply.disclaimer == strings.DISCLAIMER
+    assert not fake_engine.ask("a" * 1001).notices  # a long calm message gets the fixed line alone
+    assert not fake_engine.ask("is it ALS? " * 100).notices  # no no-verdict line: nothing is answered
+
+
 SRC = {"d": SourceMeta("d", "A <b>title</b>", "article", "2024")}
 
 

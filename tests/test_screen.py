@@ -107,6 +107,15 @@ def test_an_overdose_on_purpose_raises_both_notices(real_engine, message):
     assert reply.notices[:2] == (strings.EMERGENCY_NOTICE.format(number=number), strings.CRISIS_NOTICE.format(number=number))
 
 
+def test_a_message_too_long_to_answer_is_judged_by_the_classifier_too(real_engine):
+    # The branch reads the rows of the same pass as for any message (engine.prepare's long path).
+    story = " My calves have twitched for months and I keep reading about ALS at night." * 15
+    message = "honestly ive been thinking everyone would be better off without me." + story
+    reply, turn = real_engine.ask(message), real_engine.answer(message)
+    assert len(message) > 1000 and reply.crisis and turn.scores is not None and turn.scores[1] >= real_engine.classifier.thresholds.crisis
+    assert reply.lead == strings.TOO_LONG.format(limit=1000) and not reply.quotes
+
+
 def test_no_answerable_dev_or_heldout_question_raises_the_emergency_notice(real_engine):
     # The calibration holds the emergency threshold to none on dev; held-out checks it carries.
     # Crisis is not held to it (recall first) and the blind gold sets are not tuned on: both are
