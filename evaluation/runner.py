@@ -48,7 +48,7 @@ def run_eval(engine: Engine, golds: list[GoldQuestion], corpus_dir: Path, config
         verbatim.extend(verbatim_flags(reply, raws))
         disclaimed.append(ends_with_disclaimer(render.chat_markdown(reply)))
     metrics = all_metrics(replies, golds, raws, verbatim, disclaimed)
-    answers = [to_answer_object(r, g.id) for r, g in zip(replies, golds, strict=True)]
+    answers = [to_answer_object(r, g.id, evaluation=True) for r, g in zip(replies, golds, strict=True)]
     base = {"settings": asdict(engine.settings), "index_chunks": len(engine.index)}
     return {"metrics": metrics, "config": {**base, **(config or {})}, "questions": answers}
 

@@ -124,6 +124,25 @@ def test_crisis_shows_notice_and_no_quotes():
     assert reply.emergency and reply.crisis
 
 
+def test_the_answer_object_withholds_what_the_reply_withholds():
+    # A client showing `ranked` would otherwise show a crisis reply's survival text, or another
+    # asker's own verdict under a personal question; the evaluation still sees every passage.
+    from dataclasses import replace
+
+    from answer.policy import NoFlags
+
+    survival = hit("Most patients die within five years.", 0.9)
+    crisis = compose("q", [survival], SRC, Settings(threshold=0.1), NoFlags(crisis=True))
+    assert to_answer_object(crisis)["ranked"] == [] and len(to_answer_object(crisis, evaluation=True)["ranked"]) == 1
+    verdict = replace(hit("Your twitching is benign, in my view.", 0.9, start=40), on_askers_case=True)
+    hits = [verdict, hit("Twitching alone is rarely ALS.", 0.8)]
+    personal = compose("q", hits, SRC, Settings(threshold=0.1), NoFlags(personal=True))
+    assert [p["text"] for p in to_answer_object(personal)["ranked"]] == ["Twitching alone is rarely ALS."]
+    assert len(to_answer_object(personal, evaluation=True)["ranked"]) == 2
+    general = compose("q", hits, SRC, Settings(threshold=0.1))
+    assert len(to_answer_object(general)["ranked"]) == 2
+
+
 def test_emergency_notice_comes_before_any_quote():
     from answer.policy import NoFlags
 
