@@ -54,6 +54,13 @@ def input_problem(question: str, settings: Settings) -> str | None:
     return None
 
 
+def language_lead(language: str, settings: Settings) -> str:
+    """The fixed reply to a message in another language, in that language (English where there
+    is no translation), with the emergency number."""
+    only, emergency = strings.LANGUAGE_REPLIES.get(language, (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE))
+    return strings.LANGUAGE_LEAD.format(only=only, emergency=emergency, number=settings.emergency_number)
+
+
 def notices_for(flags: SafetyFlags, settings: Settings) -> tuple[str, ...]:
     notices = []
     if flags.emergency:
@@ -124,8 +131,7 @@ def compose(
         return make_reply(question, alarms, problem, [], [], flags, settings, sources)
     notices = notices_for(flags, settings)
     if language != "en":
-        only, emergency = strings.LANGUAGE_REPLIES.get(language, (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE))
-        return make_reply(question, notices, f"{only} {emergency}", [], hits, flags, settings, sources, language)
+        return make_reply(question, notices, language_lead(language, settings), [], hits, flags, settings, sources, language)
     chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings, flags.personal)
     if chosen:
         lead = strings.LEAD_IN

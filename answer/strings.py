@@ -139,6 +139,9 @@ CHAT_PLACEHOLDER = "Your questions and the quotes that answer them will show her
 # seeing the English (back-translations below each entry); the English of both:
 ONLY_ENGLISH = "medquote can only read and answer questions in English. Please ask your question in English."
 EMERGENCY_ANY_LANGUAGE = "In an emergency, call your local emergency number now."
+# The whole reply: the two sentences, then the number itself after a telephone sign, which needs
+# no translation (before, no number was given: the CLI and /ask show no page around the reply).
+LANGUAGE_LEAD = "{only} {emergency} \u260e {number}"
 LANGUAGE_REPLIES = {
     # Spanish. Back-translation: "medquote can only read and answer questions in English. Please, ask your question in English." / "In case of emergency, call the local emergency number now."
     "es": ("medquote solo puede leer y responder preguntas en inglés. Por favor, haga su pregunta en inglés.", "En caso de emergencia, llame ahora al número de emergencias local."),

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from answer import render, strings
+from answer import Settings, render, strings
 from benchmarks.launcher import launched_app
 from tests.helpers import DISCLAIMER_MD, ROOT, shared_index_dir, without_renderer_tags
 from web.page import typed
@@ -72,8 +72,8 @@ def check_markdown(markdown: str, question: str) -> None:
             assert marker not in lowered, marker
     fixed_md = ({render.escape(s) for s in FIXED} | {f"**{render.escape(s)}**" for s in FIXED}
                 | {f"_{render.escape(s)}_" for s in strings.WRITTEN_TO_ANOTHER.values()}
-                | {render.escape(f"{a} {b}") for a, b in [*strings.LANGUAGE_REPLIES.values(),
-                                                          (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE)]})
+                | {render.escape(strings.LANGUAGE_LEAD.format(only=a, emergency=b, number=Settings().emergency_number))
+                   for a, b in [*strings.LANGUAGE_REPLIES.values(), (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE)]})
     for block in markdown.split("\n\n")[:-1]:
         quoted = block.startswith(">")
         cited = block.startswith(render.escape(strings.CITATION_LABEL) + ": ")

@@ -38,6 +38,15 @@ def test_every_reply_language_has_both_fixed_sentences():
         assert only.strip() and emergency.strip() and "medquote" in only
 
 
+def test_a_reply_in_another_language_gives_the_emergency_number_itself():
+    # The CLI and /ask show no page around the reply: the number must be in it.
+    from answer import Settings, compose
+
+    for code in ("es", "el"):  # "el": detected, not translated (English sentences)
+        reply = compose("q", [], {}, Settings(emergency_number="112"), language=code)
+        assert reply.lead.endswith("\u260e 112") and not reply.quotes
+
+
 EXAMPLES = [
     ("¿Los tirones musculares significan que tengo ELA?", "es"),
     ("肌肉跳動是漸凍症的症狀嗎？", "zh"),
@@ -51,7 +60,7 @@ def test_issue_examples_get_their_language_reply(real_engine, message, code):
     reply = real_engine.ask(message)
     only, emergency = strings.LANGUAGE_REPLIES[code]
     assert reply.language == code and to_answer_object(reply)["language"] == code
-    assert reply.lead == f"{only} {emergency}"
+    assert reply.lead == f"{only} {emergency} \u260e {real_engine.settings.emergency_number}"
     assert not reply.quotes and strings.NOT_COVERED not in render.reply_markdown(reply)
     assert render.reply_markdown(reply).endswith(f"_{render.escape(strings.DISCLAIMER)}_")
 
@@ -73,4 +82,5 @@ def test_mixed_and_english_messages_are_answered_in_english(real_engine):
 @pytest.mark.slow
 def test_arabic_message_gets_the_arabic_reply(real_engine):
     reply = real_engine.ask("هل ارتعاش العضلات علامة على التصلب الجانبي الضموري؟")
-    assert reply.language == "ar" and reply.lead == " ".join(strings.LANGUAGE_REPLIES["ar"])
+    only, emergency = strings.LANGUAGE_REPLIES["ar"]
+    assert reply.language == "ar" and reply.lead == f"{only} {emergency} \u260e {real_engine.settings.emergency_number}"
