@@ -61,11 +61,13 @@ def language_lead(language: str, settings: Settings) -> str:
     return strings.LANGUAGE_LEAD.format(only=only, emergency=emergency, number=settings.emergency_number)
 
 
-def notices_for(flags: SafetyFlags, settings: Settings) -> tuple[str, ...]:
+def notices_for(flags: SafetyFlags, settings: Settings, reminder: bool = False) -> tuple[str, ...]:
+    """The notices, in order. `reminder`: a crisis told in an earlier message of the chat shows
+    the crisis notice again (this message itself is not a crisis: it is answered)."""
     notices = []
     if flags.emergency:
         notices.append(strings.EMERGENCY_NOTICE.format(number=settings.emergency_number))
-    if flags.crisis:
+    if flags.crisis or reminder:
         notices.append(strings.CRISIS_NOTICE.format(number=settings.emergency_number))
     if flags.personal:
         notices.append(strings.NO_VERDICT)
@@ -120,16 +122,18 @@ def compose(
     flags: SafetyFlags = NoFlags(),
     scope: str | None = None,
     language: str = "en",
+    reminder: bool = False,
 ) -> Reply:
     """`language`: the message's language; any other than
     English gets the fixed reply in that language (English where we have none) and no quotes,
-    after the same safety notices."""
+    after the same safety notices. `reminder`: the crisis notice again, for a crisis told
+    earlier in the chat (notices_for); this message is answered as it is judged."""
     problem = input_problem(question, settings)
     if problem:  # a message too long to answer may still call for a notice, which comes first
         # (not the no-verdict line: it speaks of an answer this reply does not give)
         alarms = tuple(n for n in notices_for(flags, settings) if n != strings.NO_VERDICT)
         return make_reply(question, alarms, problem, [], [], flags, settings, sources)
-    notices = notices_for(flags, settings)
+    notices = notices_for(flags, settings, reminder)
     if language != "en":
         return make_reply(question, notices, language_lead(language, settings), [], hits, flags, settings, sources, language)
     chosen = [] if (flags.crisis or scope) else choose_hits(hits, settings, flags.personal)

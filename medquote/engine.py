@@ -50,6 +50,10 @@ from .turn import Turn
 Encoded = tuple[np.ndarray, np.ndarray | None]  # rows' vectors, and the safety branch's probabilities (None: no branch)
 
 MAX_PREVIOUS = 10  # earlier messages looked at; a long chat sends its whole history
+# A crisis told in one of the last CARRY_CRISIS messages keeps the crisis notice first on this
+# turn too ("If this is ALS I will kill myself", then "how long do people live with it?"):
+# the answer is still given, but not without the support line above it.
+CARRY_CRISIS = 2
 RANKED = 10  # passages ranked per message: the policy quotes from the top, the evaluation scores the rest
 # Control characters (but not tab/newline) and lone surrogates would break tokenizers.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -81,6 +85,14 @@ def single_threaded_blas() -> None:
 JUDGE_LIMIT = 20_000
 
 
+def crisis_before(previous: Sequence[str] | None) -> bool:
+    """Whether a firm crisis rule (not one that needs the classifier to agree) fires on one of
+    the last CARRY_CRISIS earlier messages. The rules alone: no encoder pass for history; the
+    current message is still judged alone, by rules and classifier."""
+    recent = [p for p in (previous or ()) if isinstance(p, str)][-CARRY_CRISIS:]
+    return any(v.crisis and "crisis" not in v.tentative for v in (assess_safety(clean(m[:JUDGE_LIMIT])) for m in recent))
+
+
 def clean(question: str) -> str:
     return SPECIAL_TOKENS.sub(r"[ \1 ]", UNSAFE_CHARS.sub(" ", question))
 
@@ -101,6 +113,7 @@ class Prepared:
     texts: tuple[str, ...] = ()  # what the model encodes: search_text, the clauses, then the contexts
     pending: bool = False  # the follow-up head decides which of `contexts`, if any, the turn is read with
     earlier: str = ""  # the newest earlier message, cleaned (the head asks whether it leans on the one before)
+    crisis_before: bool = False  # a firm crisis rule fired on one of the last CARRY_CRISIS earlier messages
 
     @property
     def judged(self) -> int:
@@ -191,7 +204,8 @@ class Engine:
                 candidates = context_candidates(history)
                 contexts = tuple(self.index.vocab.correct(c) for c in candidates)
                 pending, newest = bool(candidates), candidates[0] if candidates else ""
-        return Prepared(text, None, cleaned, language, judged[0], contexts, (*judged, *contexts), pending, newest)
+        return Prepared(text, None, cleaned, language, judged[0], contexts, (*judged, *contexts), pending, newest,
+                        crisis_before(previous))
 
     def reading(self, p: Prepared, vectors: np.ndarray) -> tuple[str, np.ndarray | None]:
         """The earlier message(s) this turn is read with and their vector, or ("", None) for a
@@ -267,7 +281,9 @@ class Engine:
 
     def answer(self, message: str, previous: Sequence[str] = ()) -> Turn:
         """One turn. `previous`: the chat's earlier user messages, newest last. They only shape
-        retrieval for a follow-up (see followup.py); safety and scope judge this message alone."""
+        retrieval for a follow-up (see followup.py); safety and scope judge this message alone,
+        except that a firm crisis rule on one of the last two repeats the crisis notice above the
+        answer (crisis_before)."""
         return self.answer_many([message], [previous])[0]
 
     def answer_many(self, messages: Sequence[str], previous: Sequence[Sequence[str] | None] | None = None) -> list[Turn]:
@@ -307,14 +323,15 @@ class Engine:
         message = vectors[: p.judged]
         query = follow_up_query(vectors[0], earlier, self.context_weight)
         flags, scores = self.judge(p.text, (message, None if branch is None else branch[: len(message)]))
+        reminder = p.crisis_before and not flags.crisis  # the notice again, not the crisis reply: quotes stay
         if p.language != "en":  # the safety notices still come first; no quotes, no "not covered"
-            reply = compose(p.message, [], self.sources, self.settings, flags, language=p.language)
+            reply = compose(p.message, [], self.sources, self.settings, flags, language=p.language, reminder=reminder)
             return Turn(p.message, reply, flags, scores)
         scope = out_of_scope(p.text, self.index.vocab.corpus)
         # ranked even when abstaining, for evaluation
         hits = self.index.rank(p.search_text, query, RANKED, context, self.context_weight if context else 0.0)
         judged, gate = self._second_opinion(hits, p.search_text, query, context, states)
-        reply = compose(p.message, hits, self.sources, judged, flags, scope)
+        reply = compose(p.message, hits, self.sources, judged, flags, scope, reminder=reminder)
         if offers_related(reply):
             shown = {self.index.position(q.chunk) for q in reply.quotes}
             reply = replace(reply, related=tuple(self.index.related(query, shown)))

@@ -63,6 +63,20 @@ def test_a_message_too_long_to_answer_still_gets_its_notice_first(fake_engine, m
     assert not fake_engine.ask("is it ALS? " * 100).notices  # no no-verdict line: nothing is answered
 
 
+def test_a_crisis_told_in_one_of_the_last_two_messages_keeps_the_crisis_notice_first(fake_engine):
+    # Safety judges this message alone, so "how long do people live with it?" after a crisis
+    # got survival figures with no support line; now the notice comes again, and the answer stays.
+    notice = strings.CRISIS_NOTICE.format(number=fake_engine.settings.emergency_number)
+    question = "what are the early symptoms of ALS"
+    alone = fake_engine.ask(question)
+    after = fake_engine.ask(question, ["If this is ALS I will kill myself.", "ok"])
+    assert after.notices[0] == notice and not after.crisis and not alone.crisis
+    assert [q.chunk for q in after.quotes] == [q.chunk for q in alone.quotes] and after.lead == alone.lead
+    assert notice not in fake_engine.ask(question, ["If this is ALS I will kill myself.", "ok", "thanks"]).notices
+    assert notice not in fake_engine.ask(question, ["that would be career suicide"]).notices  # a word the classifier must confirm
+    assert notice not in alone.notices
+
+
 SRC = {"d": SourceMeta("d", "A <b>title</b>", "article", "2024")}
 
 
