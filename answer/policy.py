@@ -56,9 +56,10 @@ def input_problem(question: str, settings: Settings) -> str | None:
 
 def language_lead(language: str, settings: Settings) -> str:
     """The fixed reply to a message in another language, in that language (English where there
-    is no translation), with the emergency number."""
+    is no translation): English only, the emergency line and the crisis line, then the number."""
     only, emergency = strings.LANGUAGE_REPLIES.get(language, (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE))
-    return strings.LANGUAGE_LEAD.format(only=only, emergency=emergency, number=settings.emergency_number)
+    crisis = strings.LANGUAGE_CRISIS.get(language, strings.CRISIS_ANY_LANGUAGE)  # the same languages as the replies
+    return strings.LANGUAGE_LEAD.format(only=only, emergency=emergency, crisis=crisis, number=settings.emergency_number)
 
 
 def notices_for(flags: SafetyFlags, settings: Settings, reminder: bool = False) -> tuple[str, ...]:

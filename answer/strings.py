@@ -139,9 +139,9 @@ CHAT_PLACEHOLDER = "Your questions and the quotes that answer them will show her
 # seeing the English (back-translations below each entry); the English of both:
 ONLY_ENGLISH = "medquote can only read and answer questions in English. Please ask your question in English."
 EMERGENCY_ANY_LANGUAGE = "In an emergency, call your local emergency number now."
-# The whole reply: the two sentences, then the number itself after a telephone sign, which needs
+# The whole reply: the three sentences, then the number itself after a telephone sign, which needs
 # no translation (before, no number was given: the CLI and /ask show no page around the reply).
-LANGUAGE_LEAD = "{only} {emergency} \u260e {number}"
+LANGUAGE_LEAD = "{only} {emergency} {crisis} \u260e {number}"
 LANGUAGE_REPLIES = {
     # Spanish. Back-translation: "medquote can only read and answer questions in English. Please, ask your question in English." / "In case of emergency, call the local emergency number now."
     "es": ("medquote solo puede leer y responder preguntas en inglés. Por favor, haga su pregunta en inglés.", "En caso de emergencia, llame ahora al número de emergencias local."),
@@ -175,4 +175,45 @@ LANGUAGE_REPLIES = {
     "nl": ("medquote kan alleen vragen in het Engels lezen en beantwoorden. Stel uw vraag in het Engels.", "Bel bij een noodgeval direct het lokale alarmnummer."),
     # Indonesian. Back-translation: "medquote can only read and answer questions in English. Please submit your question in English." / "In an emergency, immediately contact the local emergency number."
     "id": ("medquote hanya dapat membaca dan menjawab pertanyaan dalam bahasa Inggris. Silakan ajukan pertanyaan Anda dalam bahasa Inggris.", "Dalam keadaan darurat, segera hubungi nomor darurat setempat."),
+}
+
+# The third sentence, shown with the two above to every message in another language: the screen
+# reads English best, and someone in a crisis may not call it "an emergency". English:
+CRISIS_ANY_LANGUAGE = ("If you are thinking about hurting yourself or ending your life, call your local emergency "
+                       "number now. You do not need to face this alone.")
+# Written by one helper (session 21), back-translated by another who never saw the English
+# (back-translations below each entry).
+LANGUAGE_CRISIS = {
+    # If you are thinking of doing yourself harm or of taking your life, call now the emergency number of your area. You do not have to go through this without anyone at your side.
+    "es": "Si está pensando en hacerse daño o en quitarse la vida, llame ahora al número de emergencias de su zona. No tiene que pasar por esto sin nadie a su lado.",
+    # If you have thoughts of harming yourself or ending your own life, please right now dial the emergency telephone of your location. You do not need to face all of this alone.
+    "zh": "如果您有伤害自己或结束自己生命的念头，请现在就拨打您所在地的紧急电话。您不需要独自面对这一切。",
+    # If you are thinking of hurting yourself or of taking your own life, call now the emergency number of your region. You do not need to go through this without anyone at your side.
+    "pt": "Se você está pensando em se machucar ou em tirar a própria vida, ligue agora para o número de emergência da sua região. Você não precisa passar por isso sem ninguém ao seu lado.",
+    # If you are thinking of doing yourself harm or of putting an end to your days, call now the local emergency number. You do not have to go through this without anyone at your side.
+    "fr": "Si vous pensez à vous faire du mal ou à mettre fin à vos jours, appelez maintenant le numéro d'urgence local. Vous n'avez pas à traverser cela sans personne à vos côtés.",
+    # If you are thinking of hurting yourself or ending your life, call now the local emergency number. You do not have to get through this alone.
+    "de": "Wenn Sie daran denken, sich selbst zu verletzen oder Ihr Leben zu beenden, rufen Sie jetzt die örtliche Notrufnummer an. Sie müssen das nicht allein durchstehen.",
+    # If you have thoughts about harming yourself or ending your life, please call now the local emergency number. There is no need to face this matter alone.
+    "ar": "إذا كانت لديك أفكار عن إيذاء نفسك أو إنهاء حياتك، يُرجى الاتصال الآن برقم الطوارئ المحلي. لا داعي لمواجهة هذا الأمر وحدك.",
+    # If thoughts of harming yourself or taking your own life are coming into your mind, then please call your local emergency number now. You do not need to face this alone.
+    "hi": "अगर आपके मन में खुद को नुकसान पहुँचाने या अपनी जान लेने के विचार आ रहे हैं, तो कृपया अभी अपने स्थानीय आपातकालीन नंबर पर कॉल करें। आपको अकेले इसका सामना करने की ज़रूरत नहीं है।",
+    # If you are thinking about causing yourself harm or killing yourself (lit. 'finishing with yourself'), right now call the local emergency-help number. You do not need to cope with this alone.
+    "ru": "Если вы думаете о том, чтобы причинить себе вред или покончить с собой, прямо сейчас позвоните по местному номеру экстренной помощи. Вам не нужно справляться с этим в одиночку.",
+    # If you are thinking of doing yourself harm or of taking your life, call immediately the local emergency number. You do not have to face all this without anyone at your side.
+    "it": "Se sta pensando di farsi del male o di togliersi la vita, chiami subito il numero di emergenza locale. Non deve affrontare tutto questo senza nessuno al suo fianco.",
+    # If you are thinking about hurting yourself or ending your own life, please call the emergency report number of the area where you live right now. There is no need to hold it all in by yourself.
+    "ja": "自分を傷つけることや、自ら命を絶つことを考えているなら、今すぐお住まいの地域の緊急通報番号に電話してください。ひとりで抱え込む必要はありません。",
+    # If you are thinking of harming yourself or ending your life, please call the local emergency phone number right away. You do not have to bear it alone.
+    "ko": "스스로를 해치거나 목숨을 끊을 생각을 하고 계신다면, 지금 바로 지역 긴급 전화번호로 전화해 주세요. 혼자 감당하지 않으셔도 됩니다.",
+    # If you are thinking of harming yourself or putting an end to your life, right now call the local emergency number. You are not obliged to cope with this on your own.
+    "tr": "Kendinize zarar vermeyi ya da hayatınıza son vermeyi düşünüyorsanız, hemen şimdi yerel acil durum numarasını arayın. Bununla tek başınıza baş etmek zorunda değilsiniz.",
+    # If you are thinking of harming yourself or ending your own life, please call the emergency phone number in your locality immediately. You do not need to face this alone.
+    "vi": "Nếu bạn đang nghĩ đến việc tự làm hại bản thân hoặc tự kết thúc cuộc sống của mình, hãy gọi ngay cho số điện thoại khẩn cấp tại địa phương. Bạn không cần phải đối mặt với điều này một mình.",
+    # If you are thinking of doing yourself harm or taking your own life, call now the local alarm (emergency) number. You do not have to face this single-handed.
+    "pl": "Jeśli myślisz o zrobieniu sobie krzywdy lub odebraniu sobie życia, zadzwoń teraz pod lokalny numer alarmowy. Nie musisz mierzyć się z tym w pojedynkę.",
+    # If you are thinking of hurting yourself (lit. 'doing yourself pain') or making an end to your life, then call now the local alarm number. You do not have to go through this alone.
+    "nl": "Als u erover denkt om uzelf pijn te doen of een einde aan uw leven te maken, bel dan nu het plaatselijke alarmnummer. U hoeft hier niet alleen doorheen te gaan.",
+    # If you are thinking of hurting yourself or ending your life, contact the local emergency number right now. You do not need to face this alone.
+    "id": "Jika Anda sedang berpikir untuk menyakiti diri sendiri atau mengakhiri hidup Anda, hubungi nomor darurat setempat sekarang juga. Anda tidak perlu menghadapi ini sendirian.",
 }

@@ -72,8 +72,9 @@ def check_markdown(markdown: str, question: str) -> None:
             assert marker not in lowered, marker
     fixed_md = ({render.escape(s) for s in FIXED} | {f"**{render.escape(s)}**" for s in FIXED}
                 | {f"_{render.escape(s)}_" for s in strings.WRITTEN_TO_ANOTHER.values()}
-                | {render.escape(strings.LANGUAGE_LEAD.format(only=a, emergency=b, number=Settings().emergency_number))
-                   for a, b in [*strings.LANGUAGE_REPLIES.values(), (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE)]})
+                | {render.escape(strings.LANGUAGE_LEAD.format(only=a, emergency=b, crisis=c, number=Settings().emergency_number))
+                   for a, b, c in [*((*strings.LANGUAGE_REPLIES[k], strings.LANGUAGE_CRISIS[k]) for k in strings.LANGUAGE_REPLIES),
+                                   (strings.ONLY_ENGLISH, strings.EMERGENCY_ANY_LANGUAGE, strings.CRISIS_ANY_LANGUAGE)]})
     for block in markdown.split("\n\n")[:-1]:
         quoted = block.startswith(">")
         cited = block.startswith(render.escape(strings.CITATION_LABEL) + ": ")

@@ -47,6 +47,18 @@ def test_a_reply_in_another_language_gives_the_emergency_number_itself():
         assert reply.lead.endswith("\u260e 112") and not reply.quotes
 
 
+def test_every_message_in_another_language_gets_the_crisis_line_in_that_language():
+    # The screen reads English best: "I want to kill myself" in Chinese raised no notice, and the
+    # reply spoke only of "an emergency". Every translated reply now carries a crisis sentence.
+    from answer import Settings, compose
+
+    assert set(strings.LANGUAGE_CRISIS) == set(strings.LANGUAGE_REPLIES)
+    for code, crisis in strings.LANGUAGE_CRISIS.items():
+        assert crisis.strip() and crisis != strings.CRISIS_ANY_LANGUAGE
+        assert crisis in compose("q", [], {}, Settings(), language=code).lead
+    assert strings.CRISIS_ANY_LANGUAGE in compose("q", [], {}, Settings(), language="el").lead
+
+
 EXAMPLES = [
     ("¿Los tirones musculares significan que tengo ELA?", "es"),
     ("肌肉跳動是漸凍症的症狀嗎？", "zh"),
@@ -60,7 +72,8 @@ def test_issue_examples_get_their_language_reply(real_engine, message, code):
     reply = real_engine.ask(message)
     only, emergency = strings.LANGUAGE_REPLIES[code]
     assert reply.language == code and to_answer_object(reply)["language"] == code
-    assert reply.lead == f"{only} {emergency} \u260e {real_engine.settings.emergency_number}"
+    crisis = strings.LANGUAGE_CRISIS[code]
+    assert reply.lead == f"{only} {emergency} {crisis} \u260e {real_engine.settings.emergency_number}"
     assert not reply.quotes and strings.NOT_COVERED not in render.reply_markdown(reply)
     assert render.reply_markdown(reply).endswith(f"_{render.escape(strings.DISCLAIMER)}_")
 
@@ -83,4 +96,5 @@ def test_mixed_and_english_messages_are_answered_in_english(real_engine):
 def test_arabic_message_gets_the_arabic_reply(real_engine):
     reply = real_engine.ask("هل ارتعاش العضلات علامة على التصلب الجانبي الضموري؟")
     only, emergency = strings.LANGUAGE_REPLIES["ar"]
-    assert reply.language == "ar" and reply.lead == f"{only} {emergency} \u260e {real_engine.settings.emergency_number}"
+    crisis = strings.LANGUAGE_CRISIS["ar"]
+    assert reply.language == "ar" and reply.lead == f"{only} {emergency} {crisis} \u260e {real_engine.settings.emergency_number}"

@@ -17,7 +17,8 @@ from answer import strings
 from ingest import VERDICT_PHRASES, fold
 
 PROSE = ("DISCLAIMER", "NOT_COVERED", "EMERGENCY_NOTICE", "CRISIS_NOTICE", "NO_VERDICT", "APP_INTRO",
-         "LEAD_IN", "EMPTY_INPUT", "TOO_LONG", "INTERNAL_ERROR", "INDEX_NOT_READY", "EMERGENCY_LINE")
+         "LEAD_IN", "EMPTY_INPUT", "TOO_LONG", "INTERNAL_ERROR", "INDEX_NOT_READY", "EMERGENCY_LINE",
+         "CRISIS_ANY_LANGUAGE")
 SAMPLES = ({"number": "911", "limit": "2000"}, {"number": "112", "limit": "500"})
 MAX_GRADE = 8
 
