@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from answer import strings
+from tests.helpers import NUMBER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -16,7 +17,8 @@ def test_arabic_reply_reads_right_to_left(tabs, check_page):
     block = row.locator("p", has_text=only[:20])
     assert block.count() == 1
     assert block.evaluate("e => getComputedStyle(e).direction") == "rtl"
-    assert " ".join(block.inner_text().split()) == f"{only} {emergency}"
+    expected = strings.LANGUAGE_LEAD.format(only=only, emergency=emergency, crisis=strings.LANGUAGE_CRISIS["ar"], number=NUMBER)
+    assert " ".join(block.inner_text().split()) == " ".join(expected.split())
     english = row.locator("p", has_text=strings.DISCLAIMER[:30])
     assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
     assert row.locator("blockquote").count() == 0
