@@ -38,6 +38,9 @@ def read_metadata(corpus_dir: Path) -> dict[str, SourceMeta]:
 
 def document_paths(corpus_dir: Path) -> list[Path]:
     """Document files in a stable order (by file name)."""
+    if not corpus_dir.is_dir():
+        raise IngestError(f"The corpus folder {corpus_dir} does not exist or is not a folder. "
+                          "Set MEDQUOTE_CORPUS to the folder holding the documents (default: corpus/ in the repository).")
     return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix in DOC_SUFFIXES)
 
 
@@ -57,10 +60,8 @@ def read_document(path: Path, meta: SourceMeta) -> Document:
 
 def read_corpus(corpus_dir: Path | str) -> list[Document]:
     corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        raise IngestError(f"Corpus folder {corpus_dir} does not exist.")
+    paths = document_paths(corpus_dir)  # a missing folder: the message that names MEDQUOTE_CORPUS
     metas = read_metadata(corpus_dir)
-    paths = document_paths(corpus_dir)
     if not paths:
         raise IngestError(f"{corpus_dir} holds no .txt or .md documents.")
     stems = [p.stem for p in paths]

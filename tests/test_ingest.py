@@ -8,6 +8,7 @@ import re
 import pytest
 
 from ingest import MAX_CHARS, IngestError, chunk_corpus, chunk_document, find_boilerplate, read_corpus
+from ingest.reader import corpus_hashes
 
 
 def test_every_chunk_is_an_exact_slice(corpus):
@@ -124,3 +125,13 @@ def test_corpus_documents_are_byte_for_byte_the_shared_sources(corpus_dir):
     for line in sums.read_text().splitlines():
         digest, name = line.split()
         assert hashlib.sha256((corpus_dir / name.lstrip("*")).read_bytes()).hexdigest() == digest, name
+
+
+def test_a_missing_corpus_folder_names_the_setting_to_fix(tmp_path):
+    # Before, a wrong MEDQUOTE_CORPUS gave a FileNotFoundError traceback from every command.
+    for missing in (tmp_path / "nowhere", tmp_path / "a.txt"):
+        if missing.suffix:
+            missing.write_text("not a folder")
+        for read in (read_corpus, corpus_hashes):  # corpus_hashes: every command's staleness check
+            with pytest.raises(IngestError, match="MEDQUOTE_CORPUS"):
+                read(missing)
