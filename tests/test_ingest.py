@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from ingest import MAX_CHARS, IngestError, chunk_corpus, chunk_document, find_boilerplate, read_corpus
-from ingest.reader import corpus_hashes
+from ingest import MAX_CHARS, IngestError, chunk_corpus, chunk_document, corpus_hashes, find_boilerplate, read_corpus
 
 
 def test_every_chunk_is_an_exact_slice(corpus):
