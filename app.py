@@ -150,7 +150,7 @@ def create_app(engine: Engine, cfg: config.Config, feedback: FeedbackStore | Non
     ask_index = next(i for i, fn in demo.fns.items() if getattr(fn, "api_name", None) == "ask")
     app.add_middleware(OptionalPrevious, fn_index=ask_index)
     documents = {d.doc_id: d.raw for d in read_corpus(cfg.corpus_dir)}
-    pages = ContextPages(documents, engine.sources, cfg.emergency_number)
+    pages = ContextPages(documents, engine.sources, cfg.emergency_number, engine.index.context_spans())
     app.add_route("/source/{doc_id}", pages.endpoint, methods=["GET"], include_in_schema=False)
     # Gradio's deep links write a session's last inputs (its chat) to a file and serve them back;
     # with batching they can be another person's (a batch is run with its first event's session).

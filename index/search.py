@@ -251,6 +251,18 @@ class SearchIndex:
             used.add(q.chunk)
         return [self.art.bank[j].text for j in out]
 
+    def context_spans(self) -> dict[str, dict[tuple[int, int], frozenset[tuple[int, int]]]]:
+        """Per document, each quotable chunk's span and the spans a quote of it may highlight
+        (its sentences and its bank anchors, what _highlights picks from): the "show in
+        context" page serves only these, so a crafted link cannot mark other words as a quote."""
+        out: dict[str, dict[tuple[int, int], frozenset[tuple[int, int]]]] = {}
+        for i, c in enumerate(self.chunks):
+            if self.quotable[i]:
+                marks = {(self.art.sentences[j].start, self.art.sentences[j].end) for j in self.sentences_of[i]}
+                marks |= {(self.art.bank[j].start, self.art.bank[j].end) for j in self.bank_of[i]}
+                out.setdefault(c.doc_id, {})[(c.start, c.end)] = frozenset(marks)
+        return out
+
     def position(self, chunk: Chunk) -> int:
         return self._position[chunk.id]
 

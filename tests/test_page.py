@@ -108,6 +108,27 @@ def test_answer_has_a_context_link_per_quote(fake_engine, corpus):
     assert render.quoted_blocks(bot["content"]) == render.quoted_blocks(render.reply_markdown(reply))
 
 
+def test_the_context_page_serves_only_a_quotable_passage_and_its_highlights(fake_engine, corpus):
+    # Any span inside a document was served as "the quoted passage", so a crafted link on our own
+    # site could mark "your symptoms are indicative of ALS" cut out of its sentence.
+    from urllib.parse import parse_qs, urlsplit
+
+    spans = fake_engine.index.context_spans()
+    served = ContextPages({d.doc_id: d.raw for d in corpus[0]}, fake_engine.sources, "112", spans)
+    questions = [c.text for c in corpus[1] if c.kind == "reply"][:40]
+    quotes = [q for question in questions for q in fake_engine.ask(question).quotes]
+    assert quotes and any(q.highlights for q in quotes)
+    for q in quotes:  # every link the chat makes still opens
+        url = urlsplit(context_href(q))
+        args = {k: v[0] for k, v in parse_qs(url.query).items()}
+        doc = url.path.split("/")[-1]
+        assert served.render(doc, args["start"], args["end"], args.get("hl"))[0] == 200
+    c = quotes[0].chunk
+    assert served.render(c.doc_id, str(c.start + 1), str(c.end), None)[0] == 404  # not a passage
+    assert served.render(c.doc_id, str(c.start), str(c.end), f"{c.start + 1}-{c.end - 1}")[0] == 404  # not a highlight
+    assert served.render(c.doc_id, str(c.start), str(c.end), None)[0] == 200
+
+
 def test_retry_and_undo_work_on_the_question_as_typed(fake_engine):
     chat = Chat(fake_engine)
     question = "can *stress* cause twitching? (1 < 2)"
@@ -209,16 +230,18 @@ def test_server_sends_privacy_headers_and_serves_only_corpus_documents(fake_engi
 
     cfg = config.from_env({"MEDQUOTE_CORPUS": str(corpus_dir), "MEDQUOTE_INDEX_DIR": str(tmp_path)})
     doc = sorted(fake_engine.sources)[0]
+    start, end = min(fake_engine.index.context_spans()[doc])  # a passage a quote can be
     with TestClient(app.create_app(fake_engine, cfg)) as client:
         home = client.get("/")
         assert home.status_code == 200 and '<html\n\tlang="en"' in home.text
         csp = home.headers["content-security-policy"]
         assert "default-src 'self'" in csp and "unsafe-eval" not in csp and "*" not in csp
         assert home.headers["referrer-policy"] == "no-referrer" and "set-cookie" not in home.headers
-        page = client.get(f"/source/{doc}", params={"start": 0, "end": 10})
+        page = client.get(f"/source/{doc}", params={"start": start, "end": end})
         assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
         # Gradio's deep link would write the session's last inputs (its chat) to a file.
         assert client.get("/gradio_api/deep_link", params={"session_hash": "x"}).status_code == 404
-        for bad in ("/source/nope", "/source/..%2Fapp.py", f"/source/{doc}?start=0&end=99999999"):
+        for bad in ("/source/nope", "/source/..%2Fapp.py", f"/source/{doc}?start=0&end=99999999",
+                    f"/source/{doc}?start={start}&end={end - 1}"):  # not a passage a quote can be
             missing = client.get(bad)
             assert missing.status_code == 404 and "Traceback" not in missing.text

@@ -81,11 +81,16 @@ def page(title: str, body: str, number: str) -> str:
 
 
 class ContextPages:
-    def __init__(self, documents: Mapping[str, str], sources: Mapping[str, SourceMeta], emergency_number: str):
+    def __init__(self, documents: Mapping[str, str], sources: Mapping[str, SourceMeta], emergency_number: str,
+                 spans: Mapping[str, Mapping[Span, frozenset[Span]]] | None = None):
+        """`spans` (SearchIndex.context_spans): the passages a quote can be and, per passage, the
+        spans it may highlight; a link to anything else is not found. None: any span inside
+        the document (tests of the page alone)."""
         # Only documents that are both in the corpus and in the engine's sources are served.
         self.raws = {doc_id: raw for doc_id, raw in documents.items() if doc_id in sources}
         self.sources = sources
         self.number = emergency_number
+        self.spans = spans
 
     def parse(self, doc_id: str, start: str | None, end: str | None, hl: str | None) -> tuple[str, Span | None, list[Span]] | None:
         """(raw, span or None, bold spans) for a valid request, else None."""
@@ -99,6 +104,10 @@ class ContextPages:
             return None
         bold = [parse_span(part) for part in hl.split(",")] if hl else []
         inside = [b for b in bold if b is not None and span[0] <= b[0] < b[1] <= span[1]]
+        if self.spans is not None:  # only a passage a quote can be, marked only where a quote's highlight can be
+            marks = self.spans.get(doc_id, {}).get(span)
+            if marks is None or any(b not in marks for b in inside):
+                return None
         return (raw, span, inside) if len(inside) == len(bold) else None
 
     def render(self, doc_id: str, start: str | None, end: str | None, hl: str | None) -> tuple[int, str]:
