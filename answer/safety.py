@@ -233,7 +233,8 @@ def assess(message: str) -> Safety:
 
 
 def combine(rules: Safety, scores: tuple[float, float, float] | None, thresholds: tuple[float, float, float],
-            kept: float | None = None, floors: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Safety:
+            kept: float | None = None, floors: tuple[float, float, float] = (0.0, 0.0, 0.0),
+            with_crisis: float = 2.0) -> Safety:
     """The one safety verdict: the rules (a floor for explicit phrases) OR the trained
     classifier's probabilities (emergency, crisis, personal; the highest over the message and
     its clauses) at or over their calibrated thresholds. A flag the rules raise only through
@@ -241,7 +242,10 @@ def combine(rules: Safety, scores: tuple[float, float, float] | None, thresholds
     `floors` value, far below the threshold. The classifier's emergency is judged on `kept`
     (`kept_emergency`: calm parts of a message, hypothetical, habitual or general talk without a
     "now" marker, do not count; None: every part counts); crisis and personal never are
-    dropped. `scores` None: the rules alone, tentative flags included.
+    dropped. A crisis verdict (rules or classifier) also raises the emergency when the
+    classifier's emergency probability (judged as above) reaches `with_crisis`, a second, lower
+    threshold: pills already taken are a crisis and an emergency, and the crisis notice alone
+    does not put "call now" first (2.0: off). `scores` None: the rules alone, tentative flags included.
     Pure; used by the engine and by the calibration alike, so what is calibrated is what is served."""
     if scores is None:
         return rules
@@ -252,4 +256,7 @@ def combine(rules: Safety, scores: tuple[float, float, float] | None, thresholds
              for f, s, floor in zip(FLAGS, scores, floors, strict=True)]
     names = [f"model:{flag}" for flag, on in zip(FLAGS, model, strict=True) if on]
     on = [a or b for a, b in zip(ruled, model, strict=True)]
+    if on[1] and not on[0] and (scores[0] if kept is None else kept) >= with_crisis:
+        on[0] = True
+        names.append("model:emergency_with_crisis")
     return Safety(on[0], on[1], on[2], rules.reasons + tuple(names))

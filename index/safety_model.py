@@ -70,6 +70,9 @@ class Thresholds:
     # (answer/safety.combine): 0 lets every such rule fire as it did before.
     emergency_floor: float = 0.0
     crisis_floor: float = 0.0
+    # The emergency threshold for a message already judged a crisis (answer.safety.combine's
+    # with_crisis): 2.0, never, for thresholds calibrated before it existed.
+    emergency_with_crisis: float = 2.0
     fitted_for: str = ""  # the encoder they were calibrated for
     # sha256 of the safety branch they were calibrated on: a branch trained elsewhere must be
     # these bytes (branch_worker.py pins the training) or the thresholds are not its own.

@@ -254,7 +254,7 @@ class Engine:
         current message alone, whatever came before."""
         scores, kept = self.classify(text, encoded)
         t = self.classifier.thresholds
-        return combine(assess_safety(text), scores, t.cuts, kept, t.floors), scores
+        return combine(assess_safety(text), scores, t.cuts, kept, t.floors, t.emergency_with_crisis), scores
 
     def classify(self, text: str, encoded: Encoded) -> tuple[tuple[float, float, float] | None, float | None]:
         """The classifier's probabilities on one cleaned message (the highest over the message

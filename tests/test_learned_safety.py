@@ -113,6 +113,40 @@ def test_a_calm_message_drops_only_the_classifiers_emergency():
     assert combine(RULES_NONE, (0.9, 0.0, 0.0), th, kept=0.6).emergency
 
 
+def test_a_crisis_the_classifier_also_reads_as_an_emergency_gets_the_emergency_notice():
+    # "I took all my sleeping pills": the crisis is certain, the emergency probability (0.8) is
+    # under the emergency threshold (0.9) but over the lower one for a crisis (0.7).
+    th = (0.9, 0.5, 0.5)
+    out = combine(RULES_NONE, (0.8, 0.95, 0.0), th, with_crisis=0.7)
+    assert out.emergency and out.crisis and out.reasons == ("model:crisis", "model:emergency_with_crisis")
+    assert not combine(RULES_NONE, (0.8, 0.95, 0.0), th).emergency  # off by default
+    assert not combine(RULES_NONE, (0.8, 0.3, 0.0), th, with_crisis=0.7).emergency  # no crisis: the usual threshold
+    assert not combine(RULES_NONE, (0.69, 0.95, 0.0), th, with_crisis=0.7).emergency
+    crisis_rule = Safety(False, True, False, ("crisis.overdose",))
+    assert combine(crisis_rule, (0.75, 0.1, 0.0), th, with_crisis=0.7).emergency  # a crisis the rules found counts
+    # The probability judged is the calm-adjusted one, as for the emergency threshold.
+    assert not combine(crisis_rule, (0.75, 0.1, 0.0), th, kept=0.0, with_crisis=0.7).emergency
+
+
+def test_the_emergency_threshold_for_a_crisis_is_the_lowest_that_adds_no_false_emergency():
+    from evaluation.safety.calibrate_safety import MARGIN, with_crisis
+
+    chosen = {"emergency": 0.9, "crisis": 0.5, "personal": 0.9, "emergency_floor": 0.0, "crisis_floor": 0.0}
+    data = [{"emergency": True}, {"emergency": False}, {"emergency": True}]
+    scores = np.array([[0.8, 0.9, 0.0], [0.6, 0.9, 0.0], [0.3, 0.9, 0.0]])  # all three are crises
+    kept = scores[:, 0]
+    rules = [RULES_NONE] * 3
+    t = with_crisis(data, scores, rules, kept, chosen, show=False)
+    assert 0.6 + MARGIN < t <= 0.8  # over the crisis that is no emergency, still under the overdose
+    data[1]["emergency"] = True  # nothing to keep quiet: the lowest threshold of the grid
+    assert with_crisis(data, scores, rules, kept, chosen, show=False) < 0.3
+    data[1]["emergency"] = False
+    scores[1, 0] = kept[1] = 0.95  # the emergency threshold already flags it: nothing to add
+    assert with_crisis(data, scores, rules, kept, chosen, show=False) < 0.3
+    scores[1, 0] = kept[1] = 0.9 - MARGIN / 2  # quiet only at the emergency threshold itself
+    assert with_crisis(data, scores, rules, kept, chosen, show=False) == 0.9
+
+
 def test_an_emergency_told_after_habits_is_kept_and_a_habit_alone_is_not():
     # A long post full of habits is calm as a whole; its last clause, happening now, is not.
     post = "My calves twitch every evening and sometimes my thighs too. Tonight my chest is crushing and my left arm is numb"

@@ -16,7 +16,8 @@ message that close would flip on another CPU); then the floor a rule marked
 `confirm` needs from the classifier: half the highest floor that loses no alarm of the tuning
 sets; for the personal line, the
 lowest threshold that, also MARGIN below it, flags no more general questions (ordinary.jsonl
-and the general half of personal.jsonl) than the rules alone do. It then names every tuning
+and the general half of personal.jsonl) than the rules alone do; for a message judged a crisis,
+the emergency notice's own lower threshold (with_crisis). It then names every tuning
 message whose verdict changes within MARGIN of a chosen threshold (one another CPU could flip).
 
     python -m evaluation.safety.calibrate_safety [--encoder base|adapted|fake] [--write]
@@ -146,6 +147,7 @@ def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], 
         if "personal" not in chosen and (verdicts(2, t - MARGIN) & gen).sum() <= (ruled & gen).sum():
             chosen["personal"] = t
     chosen.setdefault("personal", GRID[-1])
+    chosen["emergency_with_crisis"] = with_crisis(data, scores, rules, kept, chosen, show)
     if show:
         for col, flag in enumerate(("emergency", "crisis", "personal")):
             t, floor = chosen[flag], chosen.get(f"{flag}_floor", 0.0)
@@ -153,6 +155,31 @@ def choose(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], 
             print(f"{flag}: tuning messages whose verdict changes within {MARGIN} of {t}: "
                   f"{[r['id'] for r, m in zip(data, moved, strict=True) if m] or 'none'}")
     return {k: float(v) for k, v in chosen.items()}
+
+
+def with_crisis(data: list[dict[str, Any]], scores: np.ndarray, rules: list[Safety], kept: np.ndarray,
+                chosen: dict[str, float], show: bool = True) -> float:
+    """The emergency threshold for a message judged a crisis (combine's with_crisis): the lowest,
+    no higher than the emergency threshold, at which no tuning message labelled not-emergency gets
+    the emergency notice through it, MARGIN below it too. Every flag at its chosen threshold, as served."""
+    from answer.safety import combine
+
+    cuts = (chosen["emergency"], chosen["crisis"], chosen["personal"])
+    floors = (chosen["emergency_floor"], chosen["crisis_floor"], 0.0)
+
+    def emergency(t: float) -> np.ndarray:
+        return np.array([combine(r, tuple(s), cuts, float(k), floors, t).emergency
+                         for r, s, k in zip(rules, scores, kept, strict=True)])
+
+    label = np.array([bool(r["emergency"]) for r in data])
+    before = emergency(2.0)
+    for t in (g for g in GRID if g <= chosen["emergency"]):
+        if not (emergency(t - MARGIN) & ~before & ~label).any():
+            if show:
+                print(f"\nemergency with a crisis: {t}; tuning emergencies it adds "
+                      f"{int((emergency(t) & ~before & label).sum())} (of {int((~before & label).sum())} missed)")
+            return t
+    return chosen["emergency"]
 
 
 def main(argv: list[str] | None = None) -> int:
