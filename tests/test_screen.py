@@ -99,7 +99,11 @@ def test_hard_to_spot_emergencies_of_the_newest_tuning_set_keep_their_recall(rea
 
 
 @pytest.mark.parametrize("message", ["I swallowed every sleeping pill in the house because I want to die",
-                                     "took the whole bottle of my mums tablets on purpose, so I dont have to wake up"])
+                                     "took the whole bottle of my mums tablets on purpose, so I dont have to wake up",
+                                     # Tuning rows (fresh4-099, fresh5-112) the emergency threshold missed
+                                     # (0.72-0.94): a crisis verdict lowers it (combine's with_crisis).
+                                     "took 30 of my sleeping tablets. just want it all to stop. feel floaty",
+                                     "od'd on my tramadol like an hour ago, whole strip, feel floaty. does twitching stop after"])
 def test_an_overdose_on_purpose_raises_both_notices(real_engine, message):
     reply = real_engine.ask(message)
     number = real_engine.settings.emergency_number
