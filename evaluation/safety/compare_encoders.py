@@ -107,12 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         chosen = choose(tuning, scores, rules, kept, show=False)
         th = (chosen["emergency"], chosen["crisis"], chosen["personal"])
         fl = (chosen["emergency_floor"], chosen["crisis_floor"], 0.0)
+        wc = chosen["emergency_with_crisis"]  # as served: a crisis verdict's own emergency threshold
         print(f"\n== {name} ({embedder.name}): thresholds {th}, floors {fl}; encoder pass {1000 * per:.1f} ms a message")
-        tuned = [combine(r, tuple(s), th, float(k), fl) for r, s, k in zip(rules, scores, kept, strict=True)]
+        tuned = [combine(r, tuple(s), th, float(k), fl, wc) for r, s, k in zip(rules, scores, kept, strict=True)]
         print(f"  tuning sets: {figures(tuning, tuned)}")
         for b, data in blind.items():
             s, r, c, _ = judge(data)
-            flags = [combine(x, tuple(y), th, float(z), fl) for x, y, z in zip(r, s, c, strict=True)]
+            flags = [combine(x, tuple(y), th, float(z), fl, wc) for x, y, z in zip(r, s, c, strict=True)]
             print(f"  {b}: {figures(data, flags)}")
     return 0
 
