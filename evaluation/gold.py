@@ -26,7 +26,7 @@ from records import MedquoteError
 # The splits we tune on (check_gold.py's SPLITS marks the same ones `tuned`). `--fit` and
 # `--calibrate` refuse a file named like a scored split (every other split in check_gold.py's
 # SPLITS, and copies such as blind8.jsonl or followups10.jsonl), so no blind set is tuned on.
-TUNING_SPLITS = frozenset({"dev", "notcovered", "followups", "followups_notcovered"})
+TUNING_SPLITS = frozenset({"dev", "dev_users", "notcovered", "followups", "followups_notcovered"})
 SCORED_NAME = re.compile(r"blind|heldout|followups[1-9]")
 FIELDS = frozenset({"id", "question", "answerable", "emergency", "crisis", "relevant", "tags", "previous"})
 RELEVANT_FIELDS = frozenset({"doc", "contains"})

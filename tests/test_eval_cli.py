@@ -65,7 +65,8 @@ def test_tuning_on_a_scored_split_is_refused(flag, tmp_path):
     for gold in (copy, heldout):
         said = refused(run(["--gold", DEV, gold, flag] if flag == "--calibrate" else ["--gold", gold, flag], tmp_path))
         assert said == (f"medquote: {gold} is a scored split, never tuned on: {flag} only on the tuning splits "
-                        "(evaluation/gold/dev.jsonl, evaluation/gold/followups.jsonl, evaluation/gold/followups_notcovered.jsonl, "
+                        "(evaluation/gold/dev.jsonl, evaluation/gold/dev_users.jsonl, evaluation/gold/followups.jsonl, "
+                        "evaluation/gold/followups_notcovered.jsonl, "
                         "evaluation/gold/notcovered.jsonl).")
 
 

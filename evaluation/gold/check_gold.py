@@ -65,7 +65,7 @@ SPLITS = {
     "blind3": Split("e"), "followups3": Split("k"), "blind4": Split("p"), "followups4": Split("q"), "followups5": Split("r"),
     "blind5": Split("s"), "followups6": Split("t"), "followups7": Split("w"), "blind6": Split("v"), "followups8": Split("x"),
     "blind7": Split("z"), "followups9": Split("j"),
-    "notcovered": Split("n", True), "followups_notcovered": Split("u", True),
+    "notcovered": Split("n", True), "followups_notcovered": Split("u", True), "dev_users": Split("y", True),
 }
 NO_SPLIT = Split("")
 
