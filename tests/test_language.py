@@ -7,11 +7,11 @@ import json
 import pytest
 
 from answer import render, strings, to_answer_object
-from evaluation.language.report import english_sets
+from evaluation.language.report import english_sets, messages
 from medquote.language import LanguageDetector
 from tests.helpers import ROOT
 
-ROWS = [json.loads(line) for line in (ROOT / "evaluation" / "language" / "messages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+ROWS = messages(ROOT / "evaluation" / "language" / "messages.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +30,13 @@ def test_no_english_message_of_any_set_is_taken_for_another_language(detector):
     english = [r["message"] for r in ROWS if r["language"] == "en"] + english_sets()
     assert len(english) > 1000
     assert [m for m in english if detector.detect(m) != "en"] == []
+
+
+def test_a_line_separator_inside_a_message_keeps_the_row_whole(tmp_path):
+    # JSON allows a raw U+2028 in a string; str.splitlines cut such a row in two (a JSONDecodeError).
+    path = tmp_path / "messages.jsonl"
+    path.write_text(json.dumps({"id": "x", "language": "de", "message": "Hallo\u2028Welt"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert messages(path) == [{"id": "x", "language": "de", "message": "Hallo\u2028Welt"}]
 
 
 def test_every_reply_language_has_both_fixed_sentences():

@@ -17,16 +17,22 @@ ROOT = HERE.parents[1]
 
 
 def english_sets() -> list[str]:
-    out = []
+    """Every gold question with its earlier messages, and every safety message, read by the sets'
+    validating readers (JSON lines split on "\n" only: a U+2028 inside a message stays in it)."""
+    from evaluation.gold import load_gold
+    from evaluation.safety.sets import read_safety
+
+    out: list[str] = []
     for path in sorted((ROOT / "evaluation" / "gold").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                prev = row.get("previous", [])
-                out += [row["question"], *([prev] if isinstance(prev, str) else prev)]
+        out += [m for g in load_gold(path) for m in (g.question, *g.previous)]
     for path in sorted((ROOT / "evaluation" / "safety").glob("*.jsonl")):
-        out += [json.loads(line)["message"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        out += [row["message"] for row in read_safety(path)]
     return out
+
+
+def messages(path: Path) -> list[dict[str, str]]:
+    """messages.jsonl's rows (split on "\n" only, as above)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def main(argv: list[str]) -> int:
@@ -35,7 +41,7 @@ def main(argv: list[str]) -> int:
 
     cfg = from_env()
     detector = Engine.load(cfg.corpus_dir, cfg.index_dir).language
-    rows = [json.loads(line) for line in (HERE / "messages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = messages(HERE / "messages.jsonl")
     foreign = [r for r in rows if r["language"] != "en"]
     right = [r for r in foreign if detector.detect(r["message"]) == r["language"]]
     english = [r["message"] for r in rows if r["language"] == "en"] + english_sets()
